@@ -1,0 +1,25 @@
+//! The data of codepulse's ECS world: components (one small, plain struct per column) and
+//! resources. This crate knows nothing of systems, schedules, the CLI or I/O; it only says
+//! what the rows and columns are.
+//!
+//! Entities:
+//! - a **file** entity carries [`FilePath`], [`Lang`], and once loaded [`SourceText`],
+//!   [`SyntaxTree`], [`ParseErrors`], [`FileTotals`]; a file that could not be analysed carries
+//!   [`Skipped`] instead.
+//! - a **function** entity carries [`FunctionOf`] (its file), [`FunctionName`], [`FunctionSpan`],
+//!   [`FunctionKey`] and one component per metric: [`Cyclomatic`], [`Cognitive`],
+//!   [`MaxNesting`], [`Loc`], [`Params`].
+
+mod file;
+mod function;
+mod language;
+mod metrics;
+mod resources;
+
+pub use file::{FileFlags, FilePath, FileTotals, Lang, ParseErrors, SkipReason, Skipped, SourceText, SyntaxTree};
+pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
+pub use language::Language;
+pub use metrics::{Cognitive, Cyclomatic, Loc, MaxNesting, Params};
+pub use resources::{
+    AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, Progress, ProgressCounters,
+};

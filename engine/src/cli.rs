@@ -1,0 +1,108 @@
+//! The command line (clap derive).
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codepulse_components::AnalysisSettings;
+
+/// codepulse: keeps a code base parsed and measured (cyclomatic and cognitive complexity,
+/// nesting, lines and parameters of every function).
+///
+/// Exit codes: 0 ok; 1 internal error; 2 usage error or the root cannot be analysed.
+#[derive(Parser, Debug)]
+#[command(name = "codepulse", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Analyse a directory tree once and report the functions' metrics.
+    Analyze(AnalyzeArgs),
+}
+
+impl Cli {
+    /// The command to run. Without a subcommand codepulse analyses `.` (a later version makes
+    /// this the live `watch` mode).
+    pub fn into_command(self) -> Command {
+        self.command
+            .unwrap_or_else(|| Command::Analyze(AnalyzeArgs::default()))
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AnalyzeArgs {
+    /// The directory (or file) to analyse.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Worker threads [default: the number of available cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Files larger than this many bytes are skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+
+    /// How many of the worst functions the table shows (0: all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+
+    /// Do not follow symbolic links during discovery.
+    #[arg(long)]
+    pub no_follow_symlinks: bool,
+}
+
+impl Default for AnalyzeArgs {
+    fn default() -> Self {
+        AnalyzeArgs {
+            path: PathBuf::from("."),
+            threads: None,
+            format: Format::Table,
+            max_file_size: AnalysisSettings::DEFAULT_MAX_FILE_SIZE,
+            top: 20,
+            no_follow_symlinks: false,
+        }
+    }
+}
+
+impl AnalyzeArgs {
+    /// The thread count: `--threads`, or the available parallelism.
+    pub fn threads(&self) -> usize {
+        self.threads
+            .or_else(|| std::thread::available_parallelism().ok())
+            .map_or(1, NonZeroUsize::get)
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A table of the worst functions and a summary.
+    Table,
+    /// Every file and function (the machine contract).
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        <Cli as CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn no_arguments_analyses_the_current_directory() {
+        let Command::Analyze(args) = Cli::parse_from(["codepulse"]).into_command();
+        assert_eq!(args.path, PathBuf::from("."));
+        assert_eq!(args.format, Format::Table);
+    }
+}

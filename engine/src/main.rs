@@ -1,0 +1,124 @@
+//! `codepulse`: the binary. Owns the CLI and all I/O at the edge; the analysis itself is the
+//! ECS schedule built in [`world`].
+//!
+//! Exit codes:
+//! - `0`: the analysis ran (warnings about individual files do not change this);
+//! - `1`: internal error (including a panic);
+//! - `2`: usage error, or the root cannot be analysed (e.g. PATH does not exist), with a
+//!   one-line message `codepulse: error: ...` on stderr.
+
+mod cli;
+mod progress;
+mod report;
+mod world;
+
+use std::fmt;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use codepulse_components::{AnalysisSettings, Progress};
+
+use crate::cli::{AnalyzeArgs, Cli, Command, Format};
+use crate::progress::ProgressLine;
+use crate::report::Report;
+
+/// At most this many warnings are printed to stderr.
+const MAX_WARNINGS: usize = 20;
+
+/// An error that is the user's to fix (exit code 2).
+#[derive(Debug)]
+struct UsageError(String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn main() -> ExitCode {
+    match std::panic::catch_unwind(try_main) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(err)) => {
+            let code = if err.downcast_ref::<UsageError>().is_some() {
+                2
+            } else {
+                1
+            };
+            // One line: the error and its causes.
+            eprintln!("codepulse: error: {err:#}");
+            ExitCode::from(code)
+        }
+        // The panic hook has printed the message.
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn try_main() -> anyhow::Result<()> {
+    // clap prints its own message and exits with 2 on usage errors (0 for --help/--version).
+    let cli = Cli::parse();
+    match cli.into_command() {
+        Command::Analyze(args) => analyze(&args),
+    }
+}
+
+/// `codepulse analyze`: one cold pass over the tree, then the report.
+fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let root = resolve_root(&args.path)?;
+    let mut settings = AnalysisSettings::new(root.clone());
+    settings.max_file_size = args.max_file_size;
+    settings.follow_symlinks = !args.no_follow_symlinks;
+
+    world::init_task_pool(args.threads());
+    let progress = Progress::default();
+    let mut world = world::build_world(settings, progress.clone());
+    let mut schedule = world::analysis_schedule();
+
+    let line = ProgressLine::start(progress, started);
+    schedule.run(&mut world);
+    line.finish();
+
+    let report = Report::collect(&mut world, &root);
+    let elapsed = started.elapsed();
+    {
+        let mut err = std::io::stderr().lock();
+        let _ = report::write_warnings(&mut err, &report.diagnostics, MAX_WARNINGS);
+    }
+    let stdout = std::io::stdout().lock();
+    let mut out = BufWriter::new(stdout);
+    let written = match args.format {
+        Format::Json => report::json::write(&mut out, &report),
+        Format::Table => report::table::write(&mut out, &report, args.top, elapsed),
+    }
+    .and_then(|()| out.flush());
+    match written {
+        // A closed pipe (`codepulse analyze | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write the report"),
+    }
+}
+
+/// The absolute, canonical root; an error the user must fix if it cannot be analysed.
+fn resolve_root(path: &Path) -> anyhow::Result<PathBuf> {
+    let root = std::fs::canonicalize(path)
+        .map_err(|e| UsageError(format!("cannot analyse `{}`: {e}", path.display())))?;
+    let meta = std::fs::metadata(&root)
+        .map_err(|e| UsageError(format!("cannot analyse `{}`: {e}", path.display())))?;
+    if meta.is_dir() {
+        std::fs::read_dir(&root)
+            .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+    } else if !meta.is_file() {
+        return Err(UsageError(format!(
+            "cannot analyse `{}`: not a directory or a regular file",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(root)
+}

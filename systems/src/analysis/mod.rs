@@ -1,0 +1,113 @@
+//! Pure analysis: from a syntax tree and a language table to functions and their metrics. The
+//! systems call these; tests and benches call them directly. Nothing here touches the ECS.
+
+mod complexity;
+mod functions;
+
+use codepulse_components::Language;
+use tree_sitter::{Node, Tree};
+
+pub use complexity::{Metrics, measure_function};
+pub use functions::{FunctionInfo, extract_functions};
+
+use crate::lang::{Class, LangSpec, parser_for};
+
+/// One measured function, as reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionReport {
+    pub name: String,
+    pub qualified_name: String,
+    /// 1-based line of the function's name.
+    pub start_line: u32,
+    /// 1-based last line.
+    pub end_line: u32,
+    pub cyclomatic: u32,
+    pub cognitive: u32,
+    pub max_nesting: u32,
+    pub loc: u32,
+    pub params: u32,
+}
+
+/// The result of analysing one source text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceReport {
+    pub functions: Vec<FunctionReport>,
+    /// Number of ERROR/MISSING nodes in the tree.
+    pub parse_errors: u32,
+}
+
+/// Parses `source` as `language` and measures every function in it, in source order.
+pub fn analyze_source(language: Language, source: &str) -> SourceReport {
+    let spec = LangSpec::get(language);
+    let tree = parser_for(language).parse(source, None).expect("a parser with a language always returns a tree");
+    let functions = extract_functions(&tree, source, spec)
+        .into_iter()
+        .map(|f| {
+            let node = find_function_node(&tree, f.start_byte, f.end_byte, spec)
+                .expect("an extracted function's node is in its tree");
+            let m = measure_function(node, source, spec, &f.name, &f.qualified_name);
+            FunctionReport {
+                loc: loc(f.start_line, f.end_line),
+                name: f.name,
+                qualified_name: f.qualified_name,
+                start_line: f.start_line,
+                end_line: f.end_line,
+                cyclomatic: m.cyclomatic,
+                cognitive: m.cognitive,
+                max_nesting: m.max_nesting,
+                params: m.params,
+            }
+        })
+        .collect();
+    SourceReport { functions, parse_errors: count_errors(&tree) }
+}
+
+/// Physical lines from the name's line to the last line.
+pub fn loc(start_line: u32, end_line: u32) -> u32 {
+    end_line.saturating_sub(start_line) + 1
+}
+
+/// The function or lambda node spanning exactly `start..end`.
+pub fn find_function_node<'t>(tree: &'t Tree, start: usize, end: usize, spec: &LangSpec) -> Option<Node<'t>> {
+    let mut node = tree.root_node().descendant_for_byte_range(start, end)?;
+    loop {
+        if node.start_byte() == start
+            && node.end_byte() == end
+            && matches!(spec.class(node.kind_id()), Class::Function(_) | Class::Lambda)
+        {
+            return Some(node);
+        }
+        if node.start_byte() < start || node.end_byte() > end {
+            return None;
+        }
+        node = node.parent()?;
+    }
+}
+
+/// Number of ERROR and MISSING nodes (0 without walking when the tree has none).
+pub fn count_errors(tree: &Tree) -> u32 {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return 0;
+    }
+    let mut count = 0;
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            count += 1;
+        }
+        // Only subtrees that contain errors are worth descending into.
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return count;
+            }
+        }
+    }
+}

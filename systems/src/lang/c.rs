@@ -1,0 +1,43 @@
+//! C (tree-sitter-c 0.24).
+
+use codepulse_components::Language;
+
+use super::{CallRule, CaseRule, FunctionRule, LangTable, NameFrom};
+
+pub(super) static TABLE: LangTable = LangTable {
+    language: Language::C,
+    functions: &[FunctionRule { kind: "function_definition", name: NameFrom::Declarator, requires: Some("body"), receiver: None }],
+    lambdas: &[],
+    bindings: &[],
+    binding_lists: &[],
+    containers: &[],
+    identifiers: &["identifier", "field_identifier"],
+    not_params: &["comment"],
+    param_tokens: &["..."],
+    multi_name_params: &[],
+    void_params: true,
+    ifs: &["if_statement"],
+    alternative: "alternative",
+    else_clauses: &["else_clause"],
+    elifs: &[],
+    loops: &["for_statement", "while_statement", "do_statement"],
+    comprehension_clauses: &[],
+    switches: &["switch_statement"],
+    cases: &[CaseRule::DefaultWithoutField("case_statement", "value")],
+    catches: &[],
+    ternaries: &["conditional_expression"],
+    logical_nodes: &["binary_expression"],
+    and_ops: &["&&"],
+    or_ops: &["||"],
+    cyclomatic_only_ops: &[],
+    cyclomatic_only_nodes: &[],
+    parens: &["parenthesized_expression"],
+    gotos: &["goto_statement"],
+    jumps: &[],
+    calls: &[CallRule { kind: "call_expression", callee: "function", receiver: None }],
+    self_receivers: &[],
+    unnested_fields: &["condition", "initializer", "update"],
+    comments: &["comment"],
+    opaque_fields: &[("preproc_if", "condition"), ("preproc_elif", "condition")],
+    guard_field: None,
+};

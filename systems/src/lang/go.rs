@@ -1,0 +1,50 @@
+//! Go (tree-sitter-go 0.25).
+
+use codepulse_components::Language;
+
+use super::{BindingRule, CallRule, CaseRule, FunctionRule, JumpRule, LangTable, NameFrom};
+
+pub(super) static TABLE: LangTable = LangTable {
+    language: Language::Go,
+    functions: &[
+        FunctionRule { kind: "function_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
+        FunctionRule { kind: "method_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: Some("receiver") },
+    ],
+    lambdas: &["func_literal"],
+    bindings: &[
+        BindingRule { parent: "short_var_declaration", name: "left", value: "right" },
+        BindingRule { parent: "assignment_statement", name: "left", value: "right" },
+        BindingRule { parent: "var_spec", name: "name", value: "value" },
+    ],
+    binding_lists: &["expression_list"],
+    containers: &[],
+    identifiers: &["identifier", "field_identifier"],
+    not_params: &["comment"],
+    param_tokens: &[],
+    multi_name_params: &["parameter_declaration", "variadic_parameter_declaration"],
+    void_params: false,
+    ifs: &["if_statement"],
+    alternative: "alternative",
+    else_clauses: &[],
+    elifs: &[],
+    loops: &["for_statement"],
+    comprehension_clauses: &[],
+    switches: &["expression_switch_statement", "type_switch_statement", "select_statement"],
+    cases: &[CaseRule::Always("expression_case"), CaseRule::Always("type_case"), CaseRule::Always("communication_case")],
+    catches: &[],
+    ternaries: &[],
+    logical_nodes: &["binary_expression"],
+    and_ops: &["&&"],
+    or_ops: &["||"],
+    cyclomatic_only_ops: &[],
+    cyclomatic_only_nodes: &[],
+    parens: &["parenthesized_expression"],
+    gotos: &["goto_statement"],
+    jumps: &[JumpRule { kind: "break_statement", label: "label_name" }, JumpRule { kind: "continue_statement", label: "label_name" }],
+    calls: &[CallRule { kind: "call_expression", callee: "function", receiver: None }],
+    self_receivers: &[],
+    unnested_fields: &["condition", "initializer", "value", "update", "alias"],
+    comments: &["comment"],
+    opaque_fields: &[],
+    guard_field: None,
+};

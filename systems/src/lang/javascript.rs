@@ -1,0 +1,64 @@
+//! JavaScript and JSX (tree-sitter-javascript 0.25). TypeScript shares most of this table
+//! (see `typescript.rs`).
+
+use codepulse_components::Language;
+
+use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom};
+
+pub(super) const FUNCTIONS: &[FunctionRule] = &[
+    FunctionRule { kind: "function_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
+    FunctionRule { kind: "generator_function_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
+    FunctionRule { kind: "method_definition", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
+];
+pub(super) const LAMBDAS: &[&str] = &["arrow_function", "function_expression", "generator_function"];
+pub(super) const CASES: &[CaseRule] = &[CaseRule::Always("switch_case")];
+pub(super) const JUMPS: &[JumpRule] =
+    &[JumpRule { kind: "break_statement", label: "statement_identifier" }, JumpRule { kind: "continue_statement", label: "statement_identifier" }];
+pub(super) const CALLS: &[CallRule] = &[CallRule { kind: "call_expression", callee: "function", receiver: None }];
+pub(super) const IDENTIFIERS: &[&str] =
+    &["identifier", "property_identifier", "private_property_identifier", "shorthand_property_identifier", "string_fragment"];
+pub(super) const UNNESTED: &[&str] = &["condition", "value", "left", "right", "initializer", "increment"];
+pub(super) const LOOPS: &[&str] = &["for_statement", "for_in_statement", "while_statement", "do_statement"];
+
+pub(super) static TABLE: LangTable = LangTable {
+    language: Language::JavaScript,
+    functions: FUNCTIONS,
+    lambdas: LAMBDAS,
+    bindings: &[
+        BindingRule { parent: "variable_declarator", name: "name", value: "value" },
+        BindingRule { parent: "assignment_expression", name: "left", value: "right" },
+        BindingRule { parent: "pair", name: "key", value: "value" },
+        BindingRule { parent: "field_definition", name: "property", value: "value" },
+    ],
+    binding_lists: &[],
+    containers: &[ContainerRule { kind: "class_declaration", name: "name" }, ContainerRule { kind: "class", name: "name" }],
+    identifiers: IDENTIFIERS,
+    not_params: &["comment"],
+    param_tokens: &[],
+    multi_name_params: &[],
+    void_params: false,
+    ifs: &["if_statement"],
+    alternative: "alternative",
+    else_clauses: &["else_clause"],
+    elifs: &[],
+    loops: LOOPS,
+    comprehension_clauses: &[],
+    switches: &["switch_statement"],
+    cases: CASES,
+    catches: &["catch_clause"],
+    ternaries: &["ternary_expression"],
+    logical_nodes: &["binary_expression"],
+    and_ops: &["&&"],
+    or_ops: &["||"],
+    cyclomatic_only_ops: &["??"],
+    cyclomatic_only_nodes: &[],
+    parens: &["parenthesized_expression"],
+    gotos: &[],
+    jumps: JUMPS,
+    calls: CALLS,
+    self_receivers: &["this", "super"],
+    unnested_fields: UNNESTED,
+    comments: &["comment"],
+    opaque_fields: &[],
+    guard_field: None,
+};

@@ -1,0 +1,443 @@
+//! Per-language knowledge, as data: one [`LangTable`] per language (one file each), naming the
+//! tree-sitter node kinds and fields that make functions, branches, loops, boolean operators and
+//! nesting. The analysis code reads these tables and never matches on a language itself.
+//!
+//! A table is written with node-kind *names*; [`LangSpec::get`] compiles it once per process
+//! into lookup arrays indexed by tree-sitter's numeric kind and field ids, so the walkers do one
+//! array read per node.
+
+use std::sync::OnceLock;
+
+use codepulse_components::Language;
+
+mod c;
+mod cpp;
+mod go;
+mod java;
+mod javascript;
+mod python;
+mod rust;
+mod typescript;
+
+/// How a function definition node names its function.
+#[derive(Clone, Copy, Debug)]
+pub enum NameFrom {
+    /// The text of the child in this field.
+    Field(&'static str),
+    /// C/C++: follow the `declarator` fields down to the function declarator; its own
+    /// `declarator` is the name (possibly qualified: `A::f`).
+    Declarator,
+}
+
+/// A node kind that defines a named function.
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionRule {
+    pub kind: &'static str,
+    pub name: NameFrom,
+    /// The node is only a function when this field is present (a body); `None`: always.
+    pub requires: Option<&'static str>,
+    /// Go methods: the field holding the receiver, whose type qualifies the name.
+    pub receiver: Option<&'static str>,
+}
+
+/// A node kind that binds an anonymous function (closure, lambda, arrow function, function
+/// expression) to a name: the function is the child in `value`, the name is in `name`.
+#[derive(Clone, Copy, Debug)]
+pub struct BindingRule {
+    pub parent: &'static str,
+    pub name: &'static str,
+    pub value: &'static str,
+}
+
+/// A node kind that contributes a segment to qualified names (module, namespace, class, impl).
+#[derive(Clone, Copy, Debug)]
+pub struct ContainerRule {
+    pub kind: &'static str,
+    /// The field holding the name; a container without it (anonymous) contributes nothing.
+    pub name: &'static str,
+}
+
+/// A switch/match arm kind and when it is the default arm (which does not count).
+#[derive(Clone, Copy, Debug)]
+pub enum CaseRule {
+    /// Always a counted case (defaults have their own kind, which is not listed).
+    Always(&'static str),
+    /// The default when it has no child in this field (C `case_statement` without `value`).
+    DefaultWithoutField(&'static str, &'static str),
+    /// The default when its first child is this token (Java `switch_label` `default`).
+    DefaultWhenFirst(&'static str, &'static str),
+    /// A match arm; the default when its pattern (first named child) is exactly `_` and it has
+    /// no guard.
+    Wildcard(&'static str),
+}
+
+/// A `break`/`continue` kind and the kind of its label child; the jump counts for cognitive
+/// complexity only when the label is there.
+#[derive(Clone, Copy, Debug)]
+pub struct JumpRule {
+    pub kind: &'static str,
+    pub label: &'static str,
+}
+
+/// A call kind and how to find the callee's name and receiver.
+#[derive(Clone, Copy, Debug)]
+pub struct CallRule {
+    pub kind: &'static str,
+    /// The field with the callee expression (`function`), or with the method name when
+    /// `receiver` is set (Java `method_invocation`: `name` + `object`).
+    pub callee: &'static str,
+    pub receiver: Option<&'static str>,
+}
+
+/// The data table of one language.
+#[derive(Debug)]
+pub struct LangTable {
+    pub language: Language,
+
+    // --- functions ---
+    pub functions: &'static [FunctionRule],
+    /// Anonymous function kinds: entities when bound by a [`BindingRule`], else part of the
+    /// enclosing function (adding nesting).
+    pub lambdas: &'static [&'static str],
+    pub bindings: &'static [BindingRule],
+    /// Kinds of list nodes that a binding may hold on both sides (Go `a, f := 1, func(){}`):
+    /// the name is taken at the same position as the value.
+    pub binding_lists: &'static [&'static str],
+    pub containers: &'static [ContainerRule],
+    /// Kinds whose text is a name (identifiers); a binding name of another kind is reduced to
+    /// its `property`/`attribute`/`field`/`name` child (`module.exports.f = ...` names `f`).
+    pub identifiers: &'static [&'static str],
+    /// Child kinds of a parameter list that are not parameters (comments, separators).
+    pub not_params: &'static [&'static str],
+    /// Anonymous tokens in a parameter list that are parameters (C++ `...`).
+    pub param_tokens: &'static [&'static str],
+    /// Parameter declaration kinds that declare one parameter per `name` field (Go `a, b int`).
+    pub multi_name_params: &'static [&'static str],
+    /// A parameter list that is exactly `(void)` declares none (C, C++).
+    pub void_params: bool,
+
+    // --- decision points and structure ---
+    pub ifs: &'static [&'static str],
+    /// The field of an `if` holding its `else`/`else if`/`elif` part.
+    pub alternative: &'static str,
+    pub else_clauses: &'static [&'static str],
+    pub elifs: &'static [&'static str],
+    pub loops: &'static [&'static str],
+    /// Python comprehension `for` and `if` clauses.
+    pub comprehension_clauses: &'static [&'static str],
+    pub switches: &'static [&'static str],
+    pub cases: &'static [CaseRule],
+    pub catches: &'static [&'static str],
+    pub ternaries: &'static [&'static str],
+    /// Binary/boolean operator node kinds; the operator is the child in `operator`, or (for
+    /// Rust let chains) bare `&&` tokens among the children.
+    pub logical_nodes: &'static [&'static str],
+    pub and_ops: &'static [&'static str],
+    pub or_ops: &'static [&'static str],
+    /// Short-circuit operators that count for cyclomatic complexity only (`??`).
+    pub cyclomatic_only_ops: &'static [&'static str],
+    /// Kinds that are decision points for cyclomatic complexity only (Rust `?`).
+    pub cyclomatic_only_nodes: &'static [&'static str],
+    pub parens: &'static [&'static str],
+    pub gotos: &'static [&'static str],
+    pub jumps: &'static [JumpRule],
+    pub calls: &'static [CallRule],
+    /// Receivers through which a call is still a call of the function itself (`self`, `this`).
+    pub self_receivers: &'static [&'static str],
+    /// Fields of a nesting structure that stay at the structure's own level (conditions).
+    pub unnested_fields: &'static [&'static str],
+    /// Comment kinds (skipped when looking for the `if` inside an `else`).
+    pub comments: &'static [&'static str],
+    /// Fields whose subtree is not code of the function and is not measured: (parent kind,
+    /// field), e.g. the condition of a C `#if`.
+    pub opaque_fields: &'static [(&'static str, &'static str)],
+    /// The field of a match arm holding its guard (Python `case x if c:`): a comprehension-clause
+    /// kind there is a guard, not a comprehension clause.
+    pub guard_field: Option<&'static str>,
+}
+
+/// What a node kind is, for the walkers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Class {
+    #[default]
+    Other,
+    Function(u8),
+    Lambda,
+    Binding(u8),
+    Container(u8),
+    If,
+    Else,
+    Elif,
+    Loop,
+    ComprehensionClause,
+    Switch,
+    Case(u8),
+    Catch,
+    Ternary,
+    Logical,
+    CyclomaticOnly,
+    Paren,
+    Goto,
+    Jump(u8),
+    Call(u8),
+    Comment,
+    BindingList,
+    /// A node with [`LangTable::opaque_fields`].
+    OpaqueParent(u8),
+}
+
+/// A [`LangTable`] compiled against its grammar: classes by kind id, fields by id.
+#[derive(Debug)]
+pub struct LangSpec {
+    pub table: &'static LangTable,
+    pub grammar: tree_sitter::Language,
+    classes: Vec<Class>,
+    identifier: Vec<bool>,
+    not_param: Vec<bool>,
+    multi_name_param: Vec<bool>,
+    unnested_field: Vec<bool>,
+    pub field_alternative: Option<u16>,
+    pub field_operator: Option<u16>,
+    pub field_guard: Option<u16>,
+    /// Field ids of [`LangTable::opaque_fields`], same order.
+    pub opaque_field_ids: Vec<Option<u16>>,
+}
+
+impl LangSpec {
+    /// The compiled table of `language` (compiled on first use, then shared).
+    pub fn get(language: Language) -> &'static LangSpec {
+        static SPECS: [OnceLock<LangSpec>; 9] = [const { OnceLock::new() }; 9];
+        let index = Language::ALL.iter().position(|l| *l == language).expect("every language is in ALL");
+        SPECS[index].get_or_init(|| LangSpec::compile(table(language)))
+    }
+
+    fn compile(table: &'static LangTable) -> LangSpec {
+        let grammar = parser_language(table.language);
+        let count = grammar.node_kind_count();
+        let mut classes = vec![Class::Other; count];
+        let mut identifier = vec![false; count];
+        let mut not_param = vec![false; count];
+        let mut multi_name_param = vec![false; count];
+        for id in 0..count as u16 {
+            let Some(kind) = grammar.node_kind_for_id(id) else { continue };
+            let named = grammar.node_kind_is_named(id);
+            let is = |list: &[&str]| named && list.contains(&kind);
+            let position = |pos: Option<usize>| pos.map(|p| u8::try_from(p).expect("small tables"));
+            identifier[id as usize] = is(table.identifiers);
+            not_param[id as usize] = is(table.not_params) || is(table.comments);
+            multi_name_param[id as usize] = is(table.multi_name_params);
+            let class = if let Some(i) = position(table.functions.iter().position(|r| named && r.kind == kind)) {
+                Class::Function(i)
+            } else if is(table.lambdas) {
+                Class::Lambda
+            } else if is(table.ifs) {
+                Class::If
+            } else if is(table.else_clauses) {
+                Class::Else
+            } else if is(table.elifs) {
+                Class::Elif
+            } else if is(table.loops) {
+                Class::Loop
+            } else if is(table.comprehension_clauses) {
+                Class::ComprehensionClause
+            } else if is(table.switches) {
+                Class::Switch
+            } else if let Some(i) = position(table.cases.iter().position(|r| named && case_kind(r) == kind)) {
+                Class::Case(i)
+            } else if is(table.catches) {
+                Class::Catch
+            } else if is(table.ternaries) {
+                Class::Ternary
+            } else if is(table.logical_nodes) {
+                Class::Logical
+            } else if is(table.cyclomatic_only_nodes) {
+                Class::CyclomaticOnly
+            } else if is(table.parens) {
+                Class::Paren
+            } else if is(table.gotos) {
+                Class::Goto
+            } else if let Some(i) = position(table.jumps.iter().position(|r| named && r.kind == kind)) {
+                Class::Jump(i)
+            } else if let Some(i) = position(table.calls.iter().position(|r| named && r.kind == kind)) {
+                Class::Call(i)
+            } else if let Some(i) = position(table.bindings.iter().position(|r| named && r.parent == kind)) {
+                Class::Binding(i)
+            } else if let Some(i) = position(table.containers.iter().position(|r| named && r.kind == kind)) {
+                Class::Container(i)
+            } else if let Some(i) = position(table.opaque_fields.iter().position(|(k, _)| named && *k == kind)) {
+                Class::OpaqueParent(i)
+            } else if is(table.comments) {
+                Class::Comment
+            } else if is(table.binding_lists) {
+                Class::BindingList
+            } else {
+                Class::Other
+            };
+            classes[id as usize] = class;
+        }
+        let field_count = grammar.field_count();
+        let mut unnested_field = vec![false; field_count + 1];
+        for id in 1..=field_count as u16 {
+            if let Some(name) = grammar.field_name_for_id(id) {
+                unnested_field[id as usize] = table.unnested_fields.contains(&name);
+            }
+        }
+        LangSpec {
+            table,
+            field_alternative: grammar.field_id_for_name(table.alternative).map(|f| f.get()),
+            field_operator: grammar.field_id_for_name("operator").map(|f| f.get()),
+            field_guard: table.guard_field.and_then(|g| grammar.field_id_for_name(g)).map(|f| f.get()),
+            opaque_field_ids: table
+                .opaque_fields
+                .iter()
+                .map(|(_, f)| grammar.field_id_for_name(f).map(|f| f.get()))
+                .collect(),
+            grammar,
+            classes,
+            identifier,
+            not_param,
+            multi_name_param,
+            unnested_field,
+        }
+    }
+
+    /// The class of a node kind id.
+    #[inline]
+    pub fn class(&self, kind_id: u16) -> Class {
+        self.classes.get(kind_id as usize).copied().unwrap_or_default()
+    }
+
+    #[inline]
+    pub fn is_identifier(&self, kind_id: u16) -> bool {
+        self.identifier.get(kind_id as usize).copied().unwrap_or(false)
+    }
+
+    #[inline]
+    pub fn is_not_param(&self, kind_id: u16) -> bool {
+        self.not_param.get(kind_id as usize).copied().unwrap_or(false)
+    }
+
+    #[inline]
+    pub fn is_multi_name_param(&self, kind_id: u16) -> bool {
+        self.multi_name_param.get(kind_id as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether a child in this field of a nesting structure stays at the structure's level.
+    #[inline]
+    pub fn is_unnested_field(&self, field_id: Option<u16>) -> bool {
+        field_id.is_some_and(|f| self.unnested_field.get(f as usize).copied().unwrap_or(false))
+    }
+}
+
+fn case_kind(rule: &CaseRule) -> &'static str {
+    match *rule {
+        CaseRule::Always(k)
+        | CaseRule::DefaultWithoutField(k, _)
+        | CaseRule::DefaultWhenFirst(k, _)
+        | CaseRule::Wildcard(k) => k,
+    }
+}
+
+/// The data table of a language.
+pub fn table(language: Language) -> &'static LangTable {
+    match language {
+        Language::Rust => &rust::TABLE,
+        Language::Python => &python::TABLE,
+        Language::JavaScript => &javascript::TABLE,
+        Language::TypeScript => &typescript::TYPESCRIPT,
+        Language::Tsx => &typescript::TSX,
+        Language::C => &c::TABLE,
+        Language::Cpp => &cpp::TABLE,
+        Language::Go => &go::TABLE,
+        Language::Java => &java::TABLE,
+    }
+}
+
+/// The tree-sitter grammar of a language.
+pub fn parser_language(language: Language) -> tree_sitter::Language {
+    match language {
+        Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+        Language::Python => tree_sitter_python::LANGUAGE.into(),
+        Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+        Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        Language::C => tree_sitter_c::LANGUAGE.into(),
+        Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
+        Language::Go => tree_sitter_go::LANGUAGE.into(),
+        Language::Java => tree_sitter_java::LANGUAGE.into(),
+    }
+}
+
+/// A parser set to a language's grammar.
+pub fn parser_for(language: Language) -> tree_sitter::Parser {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&LangSpec::get(language).grammar)
+        .expect("the bundled grammars match the tree-sitter version");
+    parser
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every node kind a table names exists in its grammar: a typo in a table would otherwise
+    /// silently measure nothing.
+    #[test]
+    fn every_named_kind_exists_in_its_grammar() {
+        for language in Language::ALL {
+            let t = table(language);
+            let grammar = parser_language(language);
+            let exists = |kind: &str| grammar.id_for_node_kind(kind, true) != 0;
+            let field_exists = |field: &str| grammar.field_id_for_name(field).is_some();
+            let mut kinds: Vec<&str> = Vec::new();
+            kinds.extend(t.functions.iter().map(|r| r.kind));
+            kinds.extend(t.lambdas);
+            kinds.extend(t.bindings.iter().map(|r| r.parent));
+            kinds.extend(t.binding_lists);
+            kinds.extend(t.containers.iter().map(|r| r.kind));
+            kinds.extend(t.identifiers);
+            kinds.extend(t.not_params.iter().filter(|k| !k.starts_with('_')));
+            kinds.extend(t.multi_name_params);
+            kinds.extend(t.ifs);
+            kinds.extend(t.else_clauses);
+            kinds.extend(t.elifs);
+            kinds.extend(t.loops);
+            kinds.extend(t.comprehension_clauses);
+            kinds.extend(t.switches);
+            kinds.extend(t.cases.iter().map(case_kind));
+            kinds.extend(t.catches);
+            kinds.extend(t.ternaries);
+            kinds.extend(t.logical_nodes);
+            kinds.extend(t.cyclomatic_only_nodes);
+            kinds.extend(t.parens);
+            kinds.extend(t.gotos);
+            kinds.extend(t.jumps.iter().map(|r| r.kind));
+            kinds.extend(t.jumps.iter().map(|r| r.label));
+            kinds.extend(t.calls.iter().map(|r| r.kind));
+            kinds.extend(t.comments);
+            kinds.extend(t.opaque_fields.iter().map(|(k, _)| *k));
+            for kind in kinds {
+                assert!(exists(kind), "{language}: no node kind `{kind}` in the grammar");
+            }
+            let mut fields: Vec<&str> = vec![t.alternative];
+            fields.extend(t.unnested_fields.iter().filter(|f| field_exists(f)));
+            fields.extend(t.bindings.iter().flat_map(|r| [r.name, r.value]));
+            fields.extend(t.containers.iter().map(|r| r.name));
+            fields.extend(t.calls.iter().map(|r| r.callee));
+            fields.extend(t.calls.iter().filter_map(|r| r.receiver));
+            fields.extend(t.opaque_fields.iter().map(|(_, f)| *f));
+            fields.extend(t.guard_field);
+            for r in t.functions {
+                if let NameFrom::Field(f) = r.name {
+                    fields.push(f);
+                }
+                fields.extend(r.requires);
+                fields.extend(r.receiver);
+            }
+            for field in fields {
+                assert!(field_exists(field), "{language}: no field `{field}` in the grammar");
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Python (tree-sitter-python 0.25).
+
+use codepulse_components::Language;
+
+use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, LangTable, NameFrom};
+
+pub(super) static TABLE: LangTable = LangTable {
+    language: Language::Python,
+    functions: &[FunctionRule { kind: "function_definition", name: NameFrom::Field("name"), requires: Some("body"), receiver: None }],
+    lambdas: &["lambda"],
+    bindings: &[BindingRule { parent: "assignment", name: "left", value: "right" }],
+    binding_lists: &[],
+    containers: &[ContainerRule { kind: "class_definition", name: "name" }],
+    identifiers: &["identifier"],
+    not_params: &["comment", "keyword_separator", "positional_separator"],
+    param_tokens: &[],
+    multi_name_params: &[],
+    void_params: false,
+    ifs: &["if_statement"],
+    alternative: "alternative",
+    else_clauses: &["else_clause"],
+    elifs: &["elif_clause"],
+    loops: &["for_statement", "while_statement"],
+    comprehension_clauses: &["for_in_clause", "if_clause"],
+    switches: &["match_statement"],
+    cases: &[CaseRule::Wildcard("case_clause")],
+    catches: &["except_clause"],
+    ternaries: &["conditional_expression"],
+    logical_nodes: &["boolean_operator"],
+    and_ops: &["and"],
+    or_ops: &["or"],
+    cyclomatic_only_ops: &[],
+    cyclomatic_only_nodes: &[],
+    parens: &["parenthesized_expression"],
+    gotos: &[],
+    jumps: &[],
+    calls: &[CallRule { kind: "call", callee: "function", receiver: None }],
+    self_receivers: &["self", "cls"],
+    unnested_fields: &["condition", "subject", "left", "right"],
+    comments: &["comment"],
+    opaque_fields: &[],
+    guard_field: Some("guard"),
+};

@@ -1,0 +1,50 @@
+//! Rust (tree-sitter-rust 0.24).
+
+use codepulse_components::Language;
+
+use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom};
+
+pub(super) static TABLE: LangTable = LangTable {
+    language: Language::Rust,
+    functions: &[FunctionRule { kind: "function_item", name: NameFrom::Field("name"), requires: Some("body"), receiver: None }],
+    lambdas: &["closure_expression"],
+    bindings: &[
+        BindingRule { parent: "let_declaration", name: "pattern", value: "value" },
+        BindingRule { parent: "assignment_expression", name: "left", value: "right" },
+    ],
+    binding_lists: &[],
+    containers: &[
+        ContainerRule { kind: "mod_item", name: "name" },
+        ContainerRule { kind: "impl_item", name: "type" },
+        ContainerRule { kind: "trait_item", name: "name" },
+    ],
+    identifiers: &["identifier"],
+    not_params: &["line_comment", "block_comment", "attribute_item"],
+    param_tokens: &[],
+    multi_name_params: &[],
+    void_params: false,
+    ifs: &["if_expression"],
+    alternative: "alternative",
+    else_clauses: &["else_clause"],
+    elifs: &[],
+    loops: &["for_expression", "while_expression", "loop_expression"],
+    comprehension_clauses: &[],
+    switches: &["match_expression"],
+    cases: &[CaseRule::Wildcard("match_arm")],
+    catches: &[],
+    ternaries: &[],
+    logical_nodes: &["binary_expression", "let_chain"],
+    and_ops: &["&&"],
+    or_ops: &["||"],
+    cyclomatic_only_ops: &[],
+    cyclomatic_only_nodes: &["try_expression"],
+    parens: &["parenthesized_expression"],
+    gotos: &[],
+    jumps: &[JumpRule { kind: "break_expression", label: "label" }, JumpRule { kind: "continue_expression", label: "label" }],
+    calls: &[CallRule { kind: "call_expression", callee: "function", receiver: None }],
+    self_receivers: &["self", "Self"],
+    unnested_fields: &["condition", "value", "pattern"],
+    comments: &["line_comment", "block_comment"],
+    opaque_fields: &[],
+    guard_field: None,
+};
