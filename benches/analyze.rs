@@ -37,6 +37,11 @@ fn per_language(c: &mut Criterion) {
             "benches/samples for {language} has syntax errors"
         );
 
+        assert!(
+            !analyze_source(language, source).functions.is_empty(),
+            "no functions found in the {language} sample"
+        );
+
         let mut group = c.benchmark_group(language.name());
         group.throughput(Throughput::Bytes(source.len() as u64));
         group.bench_function("parse", |b| {

@@ -495,6 +495,21 @@ fn symlink_loop_is_reported_without_hanging() {
 
 #[cfg(unix)]
 #[test]
+fn broken_symlink_is_reported_and_the_run_goes_on() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "ok.py", "def ok():\n    pass\n");
+    std::os::unix::fs::symlink("nowhere.py", dir.path().join("dangling.py")).unwrap();
+    let report = analyze_json(dir.path(), &[]);
+    assert_eq!(file_paths(&report), ["ok.py"]);
+    assert!(
+        has_diagnostic(&report, "dangling.py", "discovery"),
+        "{:#}",
+        report["diagnostics"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn symlinked_file_is_analysed_once_and_not_followed_on_request() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "real/f.go", "package real\n\nfunc F() {}\n");

@@ -87,7 +87,7 @@ run() {
     # shellcheck disable=SC2086
     if [[ $tool == rca ]]; then
         { set +e; /usr/bin/time -v -o "$t" ${CMD[$tool]} 2>"$TMP/$tool.err"; echo $? >"$st"; } |
-            wc -l >"$TMP/$tool.files"
+            awk 'END { print NR, "—" }' >"$TMP/$tool.files"
     else
         { set +e; /usr/bin/time -v -o "$t" ${CMD[$tool]} >"$out" 2>"$TMP/$tool.err"; echo $? >"$st"; }
     fi
@@ -100,11 +100,12 @@ try:
     d = json.load(open(sys.argv[1]))
     print(len(d["files"]), sum(len(f.get("functions", [])) for f in d["files"]))
 except Exception:
-    print("?", "?")' "$out" >"$TMP/$tool.files" ;;
+    print("? ?")' "$out" >"$TMP/$tool.files" ;;
             lizard)
-                { grep -oE '^[0-9]+ file analyzed' "$out" | cut -d' ' -f1 || echo '?'; } >"$TMP/$tool.files" ;;
+                awk '/file analyzed/ { f = $1 } /^Total nloc/ { t = NR + 2 } NR == t { n = $5 }
+                     END { print (f == "" ? "?" : f), (n == "" ? "?" : n) }' "$out" >"$TMP/$tool.files" ;;
             bareparse)
-                { awk '{print $2}' "$out" || echo '?'; } >"$TMP/$tool.files" ;;
+                awk '{ print $2, "—" }' "$out" >"$TMP/$tool.files" ;;
         esac
     fi
     rm -f "$out"
@@ -132,7 +133,7 @@ for tool in "${TOOLS[@]}"; do
     WALL[$tool]=$(awk '{print $1}' "$TMP/$tool.fields" | median)
     CPU[$tool]=$(awk '{print $2}' "$TMP/$tool.fields" | median)
     RSS[$tool]=$(awk '{print $3}' "$TMP/$tool.fields" | median)
-    FILES[$tool]=$(cat "$TMP/$tool.files" 2>/dev/null || echo '?')
+    FILES[$tool]=$(cat "$TMP/$tool.files" 2>/dev/null || echo '? ?')
     STATUS[$tool]=$(cat "$TMP/$tool".*.status | sort -u | paste -sd, -)
 done
 
@@ -149,17 +150,17 @@ r_cpu=$(ratio "${CPU[codepulse]}" "${CPU[bareparse]}")
 if ((cp_ok == 0)); then r_rca=n/a r_liz=n/a r_cpu=n/a; fi
 
 table() {
-    echo "| tool | files | wall (s, median of $runs) | CPU user+sys (s) | peak RSS (MiB) | wall vs codepulse | exit |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
+    echo "| tool | files | functions | wall (s, median of $runs) | CPU user+sys (s) | peak RSS (MiB) | wall vs codepulse | exit |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|"
     local tool label
     for tool in "${TOOLS[@]}"; do
         case $tool in
-            codepulse) label="codepulse $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')" ;;
+            codepulse) label="codepulse $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')" ;;
             rca) label="rust-code-analysis-cli $(rust-code-analysis-cli --version 2>/dev/null | awk '{print $2}')" ;;
             lizard) label="lizard $(lizard --version 2>/dev/null)" ;;
             bareparse) label="bareparse (tree-sitter only)" ;;
         esac
-        printf '| %s | %s | %.2f | %.2f | %.0f | %s | %s |\n' "$label" "${FILES[$tool]}" "${WALL[$tool]}" \
+        printf '| %s | %s | %s | %.2f | %.2f | %.0f | %s | %s |\n' "$label" ${FILES[$tool]} "${WALL[$tool]}" \
             "${CPU[$tool]}" "$(awk -v r="${RSS[$tool]}" 'BEGIN { print r / 1024 }')" \
             "$(ratio "${WALL[$tool]}" "${WALL[codepulse]}")×" "${STATUS[$tool]}"
     done

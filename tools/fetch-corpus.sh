@@ -10,7 +10,8 @@
 # Prints the per-language file/line counts at the end (tools/corpus-stats.sh).
 #
 # The corpus is pruned so that every tool compared in tools/compare.sh sees the same files: no
-# hidden files or directories, no node_modules/target/vendor/third_party/dist/build directories,
+# hidden files or directories, none of the directories codepulse skips (node_modules, vendor,
+# third_party, site-packages, venv, target, build, dist, out, __pycache__, ...),
 # no TypeScript declaration files, minified bundles or source maps.
 set -euo pipefail
 
@@ -38,8 +39,9 @@ mark() {
 prune() {
     local dir=$1
     find "$dir" -mindepth 1 -name '.*' -prune -exec rm -rf {} +
-    find "$dir" -type d \( -name node_modules -o -name target -o -name vendor -o -name third_party \
-        -o -name dist -o -name build \) -prune -exec rm -rf {} +
+    find "$dir" -type d \( -name node_modules -o -name bower_components -o -name jspm_packages \
+        -o -name vendor -o -name third_party -o -name site-packages -o -name venv -o -name target \
+        -o -name build -o -name dist -o -name out -o -name __pycache__ \) -prune -exec rm -rf {} +
     find "$dir" -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.min.js' \
         -o -name '*.map' \) -delete
     find "$dir" -type d -empty -delete 2>/dev/null || true

@@ -59,7 +59,9 @@ impl Language {
             Language::TypeScript => &["ts", "mts", "cts"],
             Language::Tsx => &["tsx"],
             Language::C => &["c", "h"],
-            Language::Cpp => &["cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "ipp", "tpp"],
+            Language::Cpp => &[
+                "cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "ipp", "tpp",
+            ],
             Language::Go => &["go"],
             Language::Java => &["java"],
         }

@@ -16,7 +16,9 @@ mod language;
 mod metrics;
 mod resources;
 
-pub use file::{FileFlags, FilePath, FileTotals, Lang, ParseErrors, SkipReason, Skipped, SourceText, SyntaxTree};
+pub use file::{
+    FileFlags, FilePath, FileTotals, Lang, ParseErrors, SkipReason, Skipped, SourceText, SyntaxTree,
+};
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
 pub use metrics::{Cognitive, Cyclomatic, Loc, MaxNesting, Params};

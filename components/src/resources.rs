@@ -20,7 +20,11 @@ impl AnalysisSettings {
     pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
     pub fn new(root: PathBuf) -> Self {
-        AnalysisSettings { root, max_file_size: Self::DEFAULT_MAX_FILE_SIZE, follow_symlinks: true }
+        AnalysisSettings {
+            root,
+            max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
+            follow_symlinks: true,
+        }
     }
 }
 

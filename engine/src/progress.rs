@@ -28,6 +28,7 @@ impl ProgressLine {
         let (tx, rx) = mpsc::channel::<()>();
         let handle = std::thread::spawn(move || {
             let mut drawn = false;
+            let mut last = String::new();
             // Until the sender is dropped.
             while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(TICK) {
                 if started.elapsed() < DELAY {
@@ -41,10 +42,14 @@ impl ProgressLine {
                     get(&progress.parsed),
                     get(&progress.measured),
                 );
+                if line == last {
+                    continue;
+                }
                 let mut err = std::io::stderr().lock();
                 let _ = write!(err, "\r\x1b[2K{line}");
                 let _ = err.flush();
                 drawn = true;
+                last = line;
             }
             if drawn {
                 let mut err = std::io::stderr().lock();

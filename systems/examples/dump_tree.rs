@@ -10,20 +10,31 @@ fn main() {
     let language = Language::from_path(Path::new(&path)).expect("unknown language");
     let source = std::fs::read_to_string(&path).expect("readable UTF-8 file");
     let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&codepulse_systems::lang::parser_language(language)).expect("grammar");
+    parser
+        .set_language(&codepulse_systems::lang::parser_language(language))
+        .expect("grammar");
     let tree = parser.parse(&source, None).expect("parse");
     let mut cursor = tree.walk();
     let mut depth = 0usize;
     loop {
         let node = cursor.node();
-        let field = cursor.field_name().map(|f| format!("{f}: ")).unwrap_or_default();
+        let field = cursor
+            .field_name()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
         let text = if node.child_count() == 0 {
             format!(" {:?}", &source[node.byte_range()])
         } else {
             String::new()
         };
         let named = if node.is_named() { "" } else { "'" };
-        println!("{:indent$}{field}{named}{}{named} [{}]{text}", "", node.kind(), node.start_position().row + 1, indent = depth * 2);
+        println!(
+            "{:indent$}{field}{named}{}{named} [{}]{text}",
+            "",
+            node.kind(),
+            node.start_position().row + 1,
+            indent = depth * 2
+        );
         if cursor.goto_first_child() {
             depth += 1;
             continue;

@@ -14,7 +14,13 @@ fn main() {
     for f in &report.functions {
         println!(
             "{} line={} cyc={} cog={} nest={} loc={} params={}",
-            f.qualified_name, f.start_line, f.cyclomatic, f.cognitive, f.max_nesting, f.loc, f.params
+            f.qualified_name,
+            f.start_line,
+            f.cyclomatic,
+            f.cognitive,
+            f.max_nesting,
+            f.loc,
+            f.params
         );
     }
     if report.parse_errors > 0 {

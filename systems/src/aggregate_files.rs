@@ -5,11 +5,17 @@ use std::sync::atomic::Ordering;
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Cognitive, Cyclomatic, FileFunctions, FileTotals, FunctionOf, Loc, MaxNesting, Progress, SourceText, SyntaxTree,
+    Cognitive, Cyclomatic, FileFunctions, FileTotals, FunctionOf, Loc, MaxNesting, Progress,
+    SourceText, SyntaxTree,
 };
 use hashbrown::HashSet;
 
-type ChangedRows = Or<(Changed<Cyclomatic>, Changed<Cognitive>, Changed<MaxNesting>, Changed<Loc>)>;
+type ChangedRows = Or<(
+    Changed<Cyclomatic>,
+    Changed<Cognitive>,
+    Changed<MaxNesting>,
+    Changed<Loc>,
+)>;
 
 pub fn aggregate_files(
     mut commands: Commands,
@@ -22,10 +28,17 @@ pub fn aggregate_files(
     let mut dirty: HashSet<Entity> = reparsed.iter().collect();
     dirty.extend(changed_rows.iter().map(|of| of.0));
     for file in dirty {
-        let Ok((text, functions, old)) = files.get(file) else { continue };
-        let mut totals = FileTotals { lines: line_count(&text.0), ..FileTotals::default() };
+        let Ok((text, functions, old)) = files.get(file) else {
+            continue;
+        };
+        let mut totals = FileTotals {
+            lines: line_count(&text.0),
+            ..FileTotals::default()
+        };
         for &function in functions.map(FileFunctions::entities).unwrap_or_default() {
-            let Ok((cyclomatic, cognitive, nesting, loc)) = rows.get(function) else { continue };
+            let Ok((cyclomatic, cognitive, nesting, loc)) = rows.get(function) else {
+                continue;
+            };
             totals.functions += 1;
             totals.cyclomatic_sum += cyclomatic.0;
             totals.cyclomatic_max = totals.cyclomatic_max.max(cyclomatic.0);

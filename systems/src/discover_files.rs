@@ -330,10 +330,18 @@ fn diagnostic(root: &Path, err: &ignore::Error) -> Diagnostic {
             ),
         };
     }
+    let broken_link = path.is_some_and(|p| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) && !p.exists()
+    });
+    let message = if broken_link {
+        format!("broken symbolic link ({err}); skipped")
+    } else {
+        err.to_string()
+    };
     Diagnostic {
         kind: DiagnosticKind::Discovery,
         path: path.map_or_else(|| ".".to_owned(), |p| display_relative(root, p)),
-        message: err.to_string(),
+        message,
     }
 }
 

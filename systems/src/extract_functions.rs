@@ -9,8 +9,8 @@ use std::sync::Mutex;
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Cognitive, Cyclomatic, FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan, Lang, Loc, MaxNesting,
-    Params, SourceText, SyntaxTree,
+    Cognitive, Cyclomatic, FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan,
+    Lang, Loc, MaxNesting, Params, SourceText, SyntaxTree,
 };
 use hashbrown::HashMap;
 
@@ -28,7 +28,10 @@ pub fn extract_functions(
     let extracted: Mutex<Extracted> = Mutex::new(Vec::new());
     files.par_iter().for_each(|(entity, lang, text, tree)| {
         let infos = analysis::extract_functions(&tree.0, &text.0, LangSpec::get(lang.0));
-        extracted.lock().unwrap_or_else(|e| e.into_inner()).push((entity, infos));
+        extracted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((entity, infos));
     });
     let extracted = extracted.into_inner().unwrap_or_else(|e| e.into_inner());
 
@@ -36,10 +39,19 @@ pub fn extract_functions(
         let keyed = with_keys(infos);
         match file_functions.get(file) {
             Ok(existing) if !existing.entities().is_empty() => {
-                reconcile(&mut commands, file, existing.entities(), keyed, &mut functions);
+                reconcile(
+                    &mut commands,
+                    file,
+                    existing.entities(),
+                    keyed,
+                    &mut functions,
+                );
             }
             _ => {
-                let rows: Vec<_> = keyed.into_iter().map(|(key, info)| row(file, key, &info)).collect();
+                let rows: Vec<_> = keyed
+                    .into_iter()
+                    .map(|(key, info)| row(file, key, &info))
+                    .collect();
                 commands.spawn_batch(rows);
             }
         }
@@ -53,7 +65,10 @@ fn with_keys(infos: Vec<FunctionInfo>) -> Vec<(FunctionKey, FunctionInfo)> {
         .into_iter()
         .map(|info| {
             let ordinal = seen.entry(info.qualified_name.clone()).or_insert(0);
-            let key = FunctionKey { qualified: info.qualified_name.as_str().into(), ordinal: *ordinal };
+            let key = FunctionKey {
+                qualified: info.qualified_name.as_str().into(),
+                ordinal: *ordinal,
+            };
             *ordinal += 1;
             (key, info)
         })
@@ -61,7 +76,10 @@ fn with_keys(infos: Vec<FunctionInfo>) -> Vec<(FunctionKey, FunctionInfo)> {
 }
 
 fn name_of(info: &FunctionInfo) -> FunctionName {
-    FunctionName { name: info.name.as_str().into(), qualified: info.qualified_name.as_str().into() }
+    FunctionName {
+        name: info.name.as_str().into(),
+        qualified: info.qualified_name.as_str().into(),
+    }
 }
 
 fn span_of(info: &FunctionInfo) -> FunctionSpan {
@@ -74,7 +92,17 @@ fn span_of(info: &FunctionInfo) -> FunctionSpan {
     }
 }
 
-type Row = (FunctionOf, FunctionKey, FunctionName, FunctionSpan, Cyclomatic, Cognitive, MaxNesting, Loc, Params);
+type Row = (
+    FunctionOf,
+    FunctionKey,
+    FunctionName,
+    FunctionSpan,
+    Cyclomatic,
+    Cognitive,
+    MaxNesting,
+    Loc,
+    Params,
+);
 
 fn row(file: Entity, key: FunctionKey, info: &FunctionInfo) -> Row {
     (

@@ -4,8 +4,8 @@
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Cognitive, Cyclomatic, FunctionName, FunctionOf, FunctionSpan, Lang, Loc, MaxNesting, Params, SourceText,
-    SyntaxTree,
+    Cognitive, Cyclomatic, FunctionName, FunctionOf, FunctionSpan, Lang, Loc, MaxNesting, Params,
+    SourceText, SyntaxTree,
 };
 
 use crate::analysis::{find_function_node, loc, measure_function};
@@ -22,20 +22,19 @@ type Columns<'a> = (
     Mut<'a, Params>,
 );
 
+type ColumnsQuery = (
+    &'static FunctionOf,
+    &'static FunctionName,
+    &'static FunctionSpan,
+    &'static mut Cyclomatic,
+    &'static mut Cognitive,
+    &'static mut MaxNesting,
+    &'static mut Loc,
+    &'static mut Params,
+);
+
 pub fn measure_functions(
-    mut functions: Query<
-        (
-            &FunctionOf,
-            &FunctionName,
-            &FunctionSpan,
-            &mut Cyclomatic,
-            &mut Cognitive,
-            &mut MaxNesting,
-            &mut Loc,
-            &mut Params,
-        ),
-        Changed<FunctionSpan>,
-    >,
+    mut functions: Query<ColumnsQuery, Changed<FunctionSpan>>,
     files: Query<(&Lang, &SourceText, &SyntaxTree)>,
 ) {
     functions.par_iter_mut().for_each(|columns: Columns<'_>| {

@@ -31,7 +31,9 @@ pub fn parse_source(language: Language, source: &str) -> Tree {
         // neither of which is set; reset and retry once to be safe against a poisoned state.
         parser.parse(source, None).unwrap_or_else(|| {
             parser.reset();
-            parser.parse(source, None).expect("a parser with a language and no timeout returns a tree")
+            parser
+                .parse(source, None)
+                .expect("a parser with a language and no timeout returns a tree")
         })
     })
 }
@@ -45,7 +47,9 @@ pub fn parse_files(
         let tree = parse_source(lang.0, &text.0);
         let errors = count_errors(&tree);
         commands.command_scope(|mut commands| {
-            commands.entity(entity).insert((SyntaxTree(tree), ParseErrors(errors)));
+            commands
+                .entity(entity)
+                .insert((SyntaxTree(tree), ParseErrors(errors)));
         });
         if let Some(progress) = &progress {
             progress.parsed.fetch_add(1, Ordering::Relaxed);

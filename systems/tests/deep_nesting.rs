@@ -30,11 +30,17 @@ fn ten_thousand_nested_ifs_in_every_brace_language() {
         (Language::Rust, "fn f(x: i32) {\n", "}\n"),
     ];
     for (language, head, tail) in cases {
-        let open = if language == Language::Go || language == Language::Rust { "if x > 0 {\n" } else { "if (x > 0) {\n" };
+        let open = if language == Language::Go || language == Language::Rust {
+            "if x > 0 {\n"
+        } else {
+            "if (x > 0) {\n"
+        };
         let source = nested_ifs(open, "}\n", head, tail);
         let report = analyze_source(language, &source);
         assert_eq!(report.parse_errors, 0, "{language}");
-        let [f] = report.functions.as_slice() else { panic!("{language}: one function expected") };
+        let [f] = report.functions.as_slice() else {
+            panic!("{language}: one function expected")
+        };
         assert_eq!(f.cyclomatic, DEPTH + 1, "{language}");
         assert_eq!(f.cognitive, DEPTH * (DEPTH + 1) / 2, "{language}");
         assert_eq!(f.max_nesting, DEPTH, "{language}");

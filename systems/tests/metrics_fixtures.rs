@@ -24,9 +24,13 @@ struct Expect {
 fn parse_expects(source: &str) -> Result<BTreeMap<(String, u32), Expect>, String> {
     let mut out = BTreeMap::new();
     for (i, line) in source.lines().enumerate() {
-        let Some(rest) = line.split_once("expect:").map(|(_, r)| r.trim()) else { continue };
+        let Some(rest) = line.split_once("expect:").map(|(_, r)| r.trim()) else {
+            continue;
+        };
         let mut words = rest.split_whitespace();
-        let name = words.next().ok_or_else(|| format!("line {}: expect without a name", i + 1))?;
+        let name = words
+            .next()
+            .ok_or_else(|| format!("line {}: expect without a name", i + 1))?;
         let mut expect = Expect::default();
         for word in words {
             let (k, v) = word
@@ -35,7 +39,9 @@ fn parse_expects(source: &str) -> Result<BTreeMap<(String, u32), Expect>, String
             if !["line", "cyc", "cog", "nest", "loc", "params"].contains(&k) {
                 return Err(format!("line {}: unknown key `{k}`", i + 1));
             }
-            let v = v.parse().map_err(|_| format!("line {}: `{v}` is not a number", i + 1))?;
+            let v = v
+                .parse()
+                .map_err(|_| format!("line {}: `{v}` is not a number", i + 1))?;
             expect.values.insert(k.to_string(), v);
         }
         let line_no = *expect
@@ -43,7 +49,10 @@ fn parse_expects(source: &str) -> Result<BTreeMap<(String, u32), Expect>, String
             .get("line")
             .ok_or_else(|| format!("line {}: expect for `{name}` has no line=", i + 1))?;
         if out.insert((name.to_string(), line_no), expect).is_some() {
-            return Err(format!("line {}: `{name}` at line {line_no} annotated twice", i + 1));
+            return Err(format!(
+                "line {}: `{name}` at line {line_no} annotated twice",
+                i + 1
+            ));
         }
     }
     Ok(out)
@@ -75,7 +84,11 @@ fn check_file(path: &Path) -> Result<(), String> {
         let actual = actual_values(f);
         match expects.get(&key) {
             None => {
-                let _ = writeln!(problems, "  unexpected function {} {:?}", f.qualified_name, actual);
+                let _ = writeln!(
+                    problems,
+                    "  unexpected function {} {:?}",
+                    f.qualified_name, actual
+                );
             }
             Some(expect) => {
                 for (k, want) in &expect.values {
@@ -94,12 +107,23 @@ fn check_file(path: &Path) -> Result<(), String> {
     }
     for (name, line) in expects.keys() {
         if !seen.contains_key(&(name.clone(), *line)) {
-            let found: Vec<_> =
-                report.functions.iter().map(|f| format!("{}@{}", f.qualified_name, f.start_line)).collect();
-            let _ = writeln!(problems, "  missing function {name} at line {line} (found: {})", found.join(", "));
+            let found: Vec<_> = report
+                .functions
+                .iter()
+                .map(|f| format!("{}@{}", f.qualified_name, f.start_line))
+                .collect();
+            let _ = writeln!(
+                problems,
+                "  missing function {name} at line {line} (found: {})",
+                found.join(", ")
+            );
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 fn fixture_files() -> Vec<PathBuf> {
@@ -132,7 +156,9 @@ fn every_language_has_fixtures() {
     let files = fixture_files();
     for language in Language::ALL {
         assert!(
-            files.iter().any(|p| Language::from_path(p) == Some(language)),
+            files
+                .iter()
+                .any(|p| Language::from_path(p) == Some(language)),
             "no fixture for {language}"
         );
     }

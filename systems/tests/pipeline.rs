@@ -5,15 +5,23 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Cognitive, Cyclomatic, FileFunctions, FileTotals, FilePath, FunctionKey, FunctionName, FunctionOf, Lang, Language,
-    MaxNesting, ParseErrors, SourceText,
+    Cognitive, Cyclomatic, FileFunctions, FilePath, FileTotals, FunctionKey, FunctionName,
+    FunctionOf, Lang, Language, MaxNesting, ParseErrors, SourceText,
 };
 use codepulse_systems::{aggregate_files, extract_functions, measure_functions, parse_files};
 
 fn schedule() -> Schedule {
     let mut schedule = Schedule::default();
     schedule.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
-    schedule.add_systems((parse_files, extract_functions, measure_functions, aggregate_files).chain());
+    schedule.add_systems(
+        (
+            parse_files,
+            extract_functions,
+            measure_functions,
+            aggregate_files,
+        )
+            .chain(),
+    );
     schedule
 }
 
@@ -25,7 +33,10 @@ fn world_with(files: &[(&str, Language, &str)]) -> (World, Vec<Entity>) {
         .map(|(path, lang, text)| {
             world
                 .spawn((
-                    FilePath { absolute: path.into(), relative: (*path).into() },
+                    FilePath {
+                        absolute: path.into(),
+                        relative: (*path).into(),
+                    },
                     Lang(*lang),
                     SourceText(Arc::from(*text)),
                 ))
@@ -49,16 +60,34 @@ fn functions_of(world: &mut World, file: Entity) -> Vec<(String, Entity, u32, u3
 #[test]
 fn cold_pass_fills_every_column_and_file_totals() {
     let (mut world, files) = world_with(&[
-        ("a.rs", Language::Rust, "fn a(x: bool) { if x {} }\nfn b() {}\n"),
-        ("b.py", Language::Python, "def f(a):\n    return a and b or c\n"),
+        (
+            "a.rs",
+            Language::Rust,
+            "fn a(x: bool) { if x {} }\nfn b() {}\n",
+        ),
+        (
+            "b.py",
+            Language::Python,
+            "def f(a):\n    return a and b or c\n",
+        ),
         ("broken.c", Language::C, "int f( { if (x) }\n"),
     ]);
     schedule().run(&mut world);
 
     let rust = functions_of(&mut world, files[0]);
-    assert_eq!(rust.iter().map(|r| (r.0.as_str(), r.2, r.3)).collect::<Vec<_>>(), [("a", 2, 1), ("b", 1, 0)]);
+    assert_eq!(
+        rust.iter()
+            .map(|r| (r.0.as_str(), r.2, r.3))
+            .collect::<Vec<_>>(),
+        [("a", 2, 1), ("b", 1, 0)]
+    );
     let py = functions_of(&mut world, files[1]);
-    assert_eq!(py.iter().map(|r| (r.0.as_str(), r.2, r.3)).collect::<Vec<_>>(), [("f", 3, 2)]);
+    assert_eq!(
+        py.iter()
+            .map(|r| (r.0.as_str(), r.2, r.3))
+            .collect::<Vec<_>>(),
+        [("f", 3, 2)]
+    );
 
     let totals = world.get::<FileTotals>(files[0]).copied().expect("totals");
     assert_eq!(
@@ -75,14 +104,22 @@ fn cold_pass_fills_every_column_and_file_totals() {
         }
     );
     assert_eq!(world.get::<ParseErrors>(files[0]), Some(&ParseErrors(0)));
-    assert!(world.get::<ParseErrors>(files[2]).expect("parsed").0 > 0, "syntax errors are counted");
-    assert!(world.get::<FileTotals>(files[2]).is_some(), "a file with syntax errors is still measured");
+    assert!(
+        world.get::<ParseErrors>(files[2]).expect("parsed").0 > 0,
+        "syntax errors are counted"
+    );
+    assert!(
+        world.get::<FileTotals>(files[2]).is_some(),
+        "a file with syntax errors is still measured"
+    );
 }
 
 #[derive(Resource, Default)]
 struct Seen(Vec<String>);
 
-fn record_changed(q: Query<&FunctionName, Or<(Changed<Cyclomatic>, Changed<Cognitive>, Changed<MaxNesting>)>>, mut seen: ResMut<Seen>) {
+type MetricChanged = Or<(Changed<Cyclomatic>, Changed<Cognitive>, Changed<MaxNesting>)>;
+
+fn record_changed(q: Query<&FunctionName, MetricChanged>, mut seen: ResMut<Seen>) {
     seen.0 = q.iter().map(|n| n.qualified.to_string()).collect();
     seen.0.sort();
 }
@@ -103,20 +140,36 @@ fn rerun_keeps_entities_and_marks_only_changed_metric_rows() {
     world.get_mut::<SourceText>(files[0]).expect("text").0 = Arc::from(after);
     schedule.run(&mut world);
     let second = functions_of(&mut world, files[0]);
-    assert_eq!(world.resource::<Seen>().0, ["b", "d"], "only b's metrics changed, d is new");
+    assert_eq!(
+        world.resource::<Seen>().0,
+        ["b", "d"],
+        "only b's metrics changed, d is new"
+    );
     for (name, entity, ..) in &first {
         let kept = second.iter().find(|r| &r.0 == name).expect("still there");
         assert_eq!(kept.1, *entity, "{name} keeps its entity");
     }
-    assert_eq!(second.iter().find(|r| r.0 == "b").map(|r| (r.2, r.3)), Some((3, 2)));
+    assert_eq!(
+        second.iter().find(|r| r.0 == "b").map(|r| (r.2, r.3)),
+        Some((3, 2))
+    );
 
     // Removing a function despawns its entity and updates the file's relation.
-    world.get_mut::<SourceText>(files[0]).expect("text").0 = Arc::from("fn a(x: bool) { if x {} }\n");
+    world.get_mut::<SourceText>(files[0]).expect("text").0 =
+        Arc::from("fn a(x: bool) { if x {} }\n");
     schedule.run(&mut world);
     let third = functions_of(&mut world, files[0]);
     assert_eq!(third.len(), 1);
-    assert_eq!(world.get::<FileFunctions>(files[0]).map(|f| f.entities().len()), Some(1));
+    assert_eq!(
+        world
+            .get::<FileFunctions>(files[0])
+            .map(|f| f.entities().len()),
+        Some(1)
+    );
     let key = world.get::<FunctionKey>(third[0].1).expect("key").clone();
     assert_eq!((key.qualified.as_ref(), key.ordinal), ("a", 0));
-    assert_eq!(world.get::<FileTotals>(files[0]).map(|t| t.functions), Some(1));
+    assert_eq!(
+        world.get::<FileTotals>(files[0]).map(|t| t.functions),
+        Some(1)
+    );
 }

@@ -225,7 +225,8 @@ pub fn write_warnings(
     cap: usize,
 ) -> std::io::Result<()> {
     for d in diagnostics.iter().take(cap) {
-        writeln!(out, "codepulse: warning: {}: {}", d.path, d.message)?;
+        let message = d.message.replace(['\n', '\r'], " ");
+        writeln!(out, "codepulse: warning: {}: {message}", d.path)?;
     }
     if diagnostics.len() > cap {
         writeln!(

@@ -65,22 +65,37 @@ struct Walk<'a> {
 
 /// Measures the function whose syntax node is `node`. `name` is its own name and `qualified`
 /// its qualified name (the segment before the name is the enclosing type, for recursion).
-pub fn measure_function(node: Node<'_>, source: &str, spec: &LangSpec, name: &str, qualified: &str) -> Metrics {
+pub fn measure_function(
+    node: Node<'_>,
+    source: &str,
+    spec: &LangSpec,
+    name: &str,
+    qualified: &str,
+) -> Metrics {
     let separator = spec.table.language.path_separator();
-    let enclosing_type = qualified.strip_suffix(name).and_then(|q| q.strip_suffix(separator)).map(|q| {
-        q.rsplit(separator).next().unwrap_or(q)
-    });
+    let enclosing_type = qualified
+        .strip_suffix(name)
+        .and_then(|q| q.strip_suffix(separator))
+        .map(|q| q.rsplit(separator).next().unwrap_or(q));
     let mut walk = Walk {
         spec,
         source,
         name,
         self_names: [enclosing_type, receiver_variable(node, source, spec)],
-        metrics: Metrics { cyclomatic: 1, params: count_params(node, source, spec), ..Metrics::default() },
+        metrics: Metrics {
+            cyclomatic: 1,
+            params: count_params(node, source, spec),
+            ..Metrics::default()
+        },
         recursive: false,
     };
 
     let mut cursor = node.walk();
-    let mut frames: Vec<Frame> = vec![Frame { level: 0, role: Role::Plain, seq: Seq::None }];
+    let mut frames: Vec<Frame> = vec![Frame {
+        level: 0,
+        role: Role::Plain,
+        seq: Seq::None,
+    }];
     if cursor.goto_first_child() {
         'walk: loop {
             let parent = *frames.last().expect("the root frame stays");
@@ -112,10 +127,16 @@ impl Walk<'_> {
     fn enter(&mut self, node: Node<'_>, field: Option<u16>, parent: Frame) -> Frame {
         let spec = self.spec;
         let class = spec.class(node.kind_id());
-        let is_alternative = parent.role == Role::If && field.is_some() && field == spec.field_alternative;
+        let is_alternative =
+            parent.role == Role::If && field.is_some() && field == spec.field_alternative;
         match parent.role {
             Role::Skip => return parent,
-            Role::OpaqueParent(Some(opaque)) if field == Some(opaque) => return Frame { role: Role::Skip, ..parent },
+            Role::OpaqueParent(Some(opaque)) if field == Some(opaque) => {
+                return Frame {
+                    role: Role::Skip,
+                    ..parent
+                };
+            }
             _ => {}
         }
         let mut level = match parent.role {
@@ -123,7 +144,11 @@ impl Walk<'_> {
             Role::ElseBody | Role::Lambda => parent.level + 1,
             Role::If if is_alternative => parent.level,
             // A loop's `else` (Python) is at the loop's own level, like an `if`'s.
-            Role::Nesting if class == Class::Else && field.is_some() && field == spec.field_alternative => parent.level,
+            Role::Nesting
+                if class == Class::Else && field.is_some() && field == spec.field_alternative =>
+            {
+                parent.level
+            }
             Role::If | Role::Nesting => {
                 if spec.is_unnested_field(field) {
                     parent.level
@@ -138,14 +163,26 @@ impl Walk<'_> {
             match class {
                 Class::If | Class::Elif => {
                     self.count(1, 1, level);
-                    return Frame { level, role: Role::If, seq: Seq::None };
+                    return Frame {
+                        level,
+                        role: Role::If,
+                        seq: Seq::None,
+                    };
                 }
                 Class::Else if self.wraps_if(node) => {
-                    return Frame { level, role: Role::ElseWrapper, seq: Seq::None };
+                    return Frame {
+                        level,
+                        role: Role::ElseWrapper,
+                        seq: Seq::None,
+                    };
                 }
                 Class::Else => {
                     self.count(0, 1, level);
-                    return Frame { level, role: Role::ElseBody, seq: Seq::None };
+                    return Frame {
+                        level,
+                        role: Role::ElseBody,
+                        seq: Seq::None,
+                    };
                 }
                 _ => {
                     // Go/Java: the `else` body is the alternative itself.
@@ -155,19 +192,32 @@ impl Walk<'_> {
             }
         }
 
-        let plain = Frame { level, role: Role::Plain, seq: Seq::None };
+        let plain = Frame {
+            level,
+            role: Role::Plain,
+            seq: Seq::None,
+        };
         match class {
             Class::If => {
                 self.count(1, 1 + level, level);
-                Frame { role: Role::If, ..plain }
+                Frame {
+                    role: Role::If,
+                    ..plain
+                }
             }
             Class::Loop | Class::Catch | Class::Ternary => {
                 self.count(1, 1 + level, level);
-                Frame { role: Role::Nesting, ..plain }
+                Frame {
+                    role: Role::Nesting,
+                    ..plain
+                }
             }
             Class::Switch => {
                 self.count(0, 1 + level, level);
-                Frame { role: Role::Nesting, ..plain }
+                Frame {
+                    role: Role::Nesting,
+                    ..plain
+                }
             }
             // A guard (`case x if c:`) is part of its arm, not a comprehension clause.
             Class::ComprehensionClause if field.is_none() || field != spec.field_guard => {
@@ -179,11 +229,17 @@ impl Walk<'_> {
             // `else` of a loop or `try` (Python): +1, like any `else`.
             Class::Else => {
                 self.count(0, 1, level);
-                Frame { role: Role::ElseBody, ..plain }
+                Frame {
+                    role: Role::ElseBody,
+                    ..plain
+                }
             }
             Class::OpaqueParent(i) => {
                 let opaque = spec.opaque_field_ids[i as usize];
-                Frame { role: Role::OpaqueParent(opaque), ..plain }
+                Frame {
+                    role: Role::OpaqueParent(opaque),
+                    ..plain
+                }
             }
             Class::Case(i) => {
                 if self.case_counts(node, &spec.table.cases[i as usize]) {
@@ -199,7 +255,10 @@ impl Walk<'_> {
                 self.metrics.cyclomatic += 1;
                 plain
             }
-            Class::Paren => Frame { seq: parent.seq, ..plain },
+            Class::Paren => Frame {
+                seq: parent.seq,
+                ..plain
+            },
             Class::Goto => {
                 self.metrics.cognitive += 1;
                 plain
@@ -218,7 +277,10 @@ impl Walk<'_> {
                 }
                 plain
             }
-            Class::Function(_) | Class::Lambda => Frame { role: Role::Lambda, ..plain },
+            Class::Function(_) | Class::Lambda => Frame {
+                role: Role::Lambda,
+                ..plain
+            },
             _ => plain,
         }
     }
@@ -246,10 +308,13 @@ impl Walk<'_> {
             CaseRule::DefaultWhenFirst(_, token) => node.child(0).is_none_or(|c| c.kind() != token),
             CaseRule::Wildcard(_) => {
                 let mut cursor = node.walk();
-                let mut named = node.named_children(&mut cursor).filter(|c| self.spec.class(c.kind_id()) != Class::Comment);
+                let mut named = node
+                    .named_children(&mut cursor)
+                    .filter(|c| self.spec.class(c.kind_id()) != Class::Comment);
                 let pattern = named.next();
                 let only_pattern_then_body = node.child_by_field_name("guard").is_none();
-                !(only_pattern_then_body && pattern.is_some_and(|p| text(p, self.source).trim() == "_"))
+                !(only_pattern_then_body
+                    && pattern.is_some_and(|p| text(p, self.source).trim() == "_"))
             }
         }
     }
@@ -266,7 +331,10 @@ impl Walk<'_> {
                 Seq::None
             }
         };
-        let operator = self.spec.field_operator.and_then(|f| node.child_by_field_id(f));
+        let operator = self
+            .spec
+            .field_operator
+            .and_then(|f| node.child_by_field_id(f));
         let (seq, count) = match operator {
             Some(op) => {
                 let kind = op.kind();
@@ -280,8 +348,10 @@ impl Walk<'_> {
             None => {
                 // Rust let chains: `let P = e && c && ...` with bare `&&` tokens.
                 let mut cursor = node.walk();
-                let count =
-                    node.children(&mut cursor).filter(|c| !c.is_named() && seq_of(c.kind()) == Seq::And).count();
+                let count = node
+                    .children(&mut cursor)
+                    .filter(|c| !c.is_named() && seq_of(c.kind()) == Seq::And)
+                    .count();
                 (if count > 0 { Seq::And } else { Seq::None }, count as u32)
             }
         };
@@ -299,9 +369,15 @@ impl Walk<'_> {
     /// its own receiver.
     fn calls_itself(&self, node: Node<'_>, rule: u8) -> bool {
         let rule = &self.spec.table.calls[rule as usize];
-        let Some(callee) = node.child_by_field_name(rule.callee) else { return false };
+        let Some(callee) = node.child_by_field_name(rule.callee) else {
+            return false;
+        };
         let (name, receiver) = match rule.receiver {
-            Some(field) => (text(callee, self.source), node.child_by_field_name(field).map(|r| text(r, self.source))),
+            Some(field) => (
+                text(callee, self.source),
+                node.child_by_field_name(field)
+                    .map(|r| text(r, self.source)),
+            ),
             None => callee_parts(callee, self.source, self.spec),
         };
         if name != self.name {
@@ -309,14 +385,20 @@ impl Walk<'_> {
         }
         match receiver {
             None => true,
-            Some(r) => self.spec.table.self_receivers.contains(&r) || self.self_names.contains(&Some(r)),
+            Some(r) => {
+                self.spec.table.self_receivers.contains(&r) || self.self_names.contains(&Some(r))
+            }
         }
     }
 }
 
 /// The called name and its receiver text: `f` → (`f`, None); `self.f`/`a::f`/`x->f` →
 /// (`f`, `self`/`a`/`x`).
-fn callee_parts<'s>(mut callee: Node<'_>, source: &'s str, spec: &LangSpec) -> (&'s str, Option<&'s str>) {
+fn callee_parts<'s>(
+    mut callee: Node<'_>,
+    source: &'s str,
+    spec: &LangSpec,
+) -> (&'s str, Option<&'s str>) {
     for _ in 0..4 {
         if callee.named_child_count() == 0 || spec.is_identifier(callee.kind_id()) {
             return (text(callee, source), None);
@@ -326,9 +408,12 @@ fn callee_parts<'s>(mut callee: Node<'_>, source: &'s str, spec: &LangSpec) -> (
             callee = inner;
             continue;
         }
-        let name = ["property", "attribute", "field", "name"].iter().find_map(|f| callee.child_by_field_name(f));
-        let receiver =
-            ["object", "value", "argument", "operand", "path", "scope"].iter().find_map(|f| callee.child_by_field_name(f));
+        let name = ["property", "attribute", "field", "name"]
+            .iter()
+            .find_map(|f| callee.child_by_field_name(f));
+        let receiver = ["object", "value", "argument", "operand", "path", "scope"]
+            .iter()
+            .find_map(|f| callee.child_by_field_name(f));
         return match name {
             Some(n) => (text(n, source), receiver.map(|r| text(r, source))),
             None => (text(callee, source), None),
@@ -339,11 +424,15 @@ fn callee_parts<'s>(mut callee: Node<'_>, source: &'s str, spec: &LangSpec) -> (
 
 /// Go methods: the receiver's variable name (`func (s *S) f()` → `s`).
 fn receiver_variable<'s>(node: Node<'_>, source: &'s str, spec: &LangSpec) -> Option<&'s str> {
-    let Class::Function(i) = spec.class(node.kind_id()) else { return None };
+    let Class::Function(i) = spec.class(node.kind_id()) else {
+        return None;
+    };
     let field = spec.table.functions[i as usize].receiver?;
     let list = node.child_by_field_name(field)?;
     let declaration = list.named_child(0)?;
-    declaration.child_by_field_name("name").map(|n| text(n, source))
+    declaration
+        .child_by_field_name("name")
+        .map(|n| text(n, source))
 }
 
 /// Number of declared parameters (docs/metrics.md, `params`).
@@ -378,12 +467,19 @@ fn count_params(node: Node<'_>, source: &str, spec: &LangSpec) -> u32 {
         last_named = Some(child);
         count += if spec.is_multi_name_param(child.kind_id()) {
             let mut names = child.walk();
-            child.children_by_field_name("name", &mut names).count().max(1) as u32
+            child
+                .children_by_field_name("name", &mut names)
+                .count()
+                .max(1) as u32
         } else {
             1
         };
     }
-    if spec.table.void_params && count == 1 && named == 1 && last_named.is_some_and(|p| text(p, source).trim() == "void") {
+    if spec.table.void_params
+        && count == 1
+        && named == 1
+        && last_named.is_some_and(|p| text(p, source).trim() == "void")
+    {
         return 0;
     }
     count

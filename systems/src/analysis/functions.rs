@@ -42,12 +42,18 @@ pub fn extract_functions(tree: &Tree, source: &str, spec: &LangSpec) -> Vec<Func
         path.push(node);
         let found = match spec.class(node.kind_id()) {
             Class::Function(i) => function_name(node, source, spec, i),
-            Class::Lambda => binding_name(&path, source, spec).map(|(name, name_node)| (name, name_node, None)),
+            Class::Lambda => {
+                binding_name(&path, source, spec).map(|(name, name_node)| (name, name_node, None))
+            }
             Class::Container(i) => {
                 let rule = &spec.table.containers[i as usize];
                 if let Some(name_node) = node.child_by_field_name(rule.name) {
                     let name = strip_generics(text(name_node, source)).to_string();
-                    scopes.push(Scope { depth, name, is_function: false });
+                    scopes.push(Scope {
+                        depth,
+                        name,
+                        is_function: false,
+                    });
                 }
                 None
             }
@@ -75,7 +81,11 @@ pub fn extract_functions(tree: &Tree, source: &str, spec: &LangSpec) -> Vec<Func
                 name,
                 qualified_name: qualified,
             });
-            scopes.push(Scope { depth, name: own, is_function: true });
+            scopes.push(Scope {
+                depth,
+                name: own,
+                is_function: true,
+            });
         }
 
         if cursor.goto_first_child() {
@@ -126,7 +136,9 @@ fn function_name<'t>(
         }
     };
     if let Some(field) = rule.receiver {
-        qualifier = node.child_by_field_name(field).and_then(|r| receiver_type(r, source));
+        qualifier = node
+            .child_by_field_name(field)
+            .and_then(|r| receiver_type(r, source));
     }
     Some((name, name_node, qualifier))
 }
@@ -143,7 +155,11 @@ pub(crate) fn function_declarator(node: Node<'_>) -> Option<Node<'_>> {
         }
         match current.child_by_field_name("declarator").or_else(|| {
             // `parenthesized_declarator` holds its declarator without a field.
-            if current.kind() == "parenthesized_declarator" { current.named_child(0) } else { None }
+            if current.kind() == "parenthesized_declarator" {
+                current.named_child(0)
+            } else {
+                None
+            }
         }) {
             Some(next) => current = next,
             None => break,
@@ -171,9 +187,17 @@ fn split_qualified(full: &str) -> Option<(String, &str)> {
         i += 1;
     }
     let sep = last_sep?;
-    let scope: Vec<&str> = full[..sep].split("::").map(|s| strip_generics(s.trim())).filter(|s| !s.is_empty()).collect();
+    let scope: Vec<&str> = full[..sep]
+        .split("::")
+        .map(|s| strip_generics(s.trim()))
+        .filter(|s| !s.is_empty())
+        .collect();
     let last = full[sep + 2..].trim();
-    if scope.is_empty() { None } else { Some((scope.join("::"), last)) }
+    if scope.is_empty() {
+        None
+    } else {
+        Some((scope.join("::"), last))
+    }
 }
 
 /// Go: the base type name of a method receiver (`(s *S[T])` → `S`).
@@ -193,7 +217,11 @@ fn receiver_type(receiver: Node<'_>, source: &str) -> Option<String> {
 
 /// The name a lambda at the end of `path` is bound to, if it is bound: its parent (through
 /// parentheses and binding lists) is a binding whose value is the lambda.
-fn binding_name<'t>(path: &[Node<'t>], source: &str, spec: &LangSpec) -> Option<(String, Node<'t>)> {
+fn binding_name<'t>(
+    path: &[Node<'t>],
+    source: &str,
+    spec: &LangSpec,
+) -> Option<(String, Node<'t>)> {
     let lambda = *path.last()?;
     let mut child = lambda;
     let mut index_in_list = None;
@@ -206,7 +234,9 @@ fn binding_name<'t>(path: &[Node<'t>], source: &str, spec: &LangSpec) -> Option<
             }
             Class::Binding(i) => {
                 let rule = &spec.table.bindings[i as usize];
-                let is_value = parent.child_by_field_name(rule.value).is_some_and(|v| v.id() == child.id());
+                let is_value = parent
+                    .child_by_field_name(rule.value)
+                    .is_some_and(|v| v.id() == child.id());
                 if !is_value {
                     return None;
                 }
@@ -216,7 +246,9 @@ fn binding_name<'t>(path: &[Node<'t>], source: &str, spec: &LangSpec) -> Option<
                 } else if index_in_list.is_some_and(|i| i > 0) {
                     // `var a, f = 1, func() {}`: the i-th `name` field.
                     let i = index_in_list.unwrap_or(0);
-                    name_node = parent.children_by_field_name(rule.name, &mut parent.walk()).nth(i)?;
+                    name_node = parent
+                        .children_by_field_name(rule.name, &mut parent.walk())
+                        .nth(i)?;
                 }
                 let name_node = reduce_to_identifier(name_node, spec)?;
                 return Some((text(name_node, source).to_string(), name_node));
@@ -229,7 +261,8 @@ fn binding_name<'t>(path: &[Node<'t>], source: &str, spec: &LangSpec) -> Option<
 
 fn named_index(list: Node<'_>, child: Node<'_>) -> Option<usize> {
     let mut cursor = list.walk();
-    list.named_children(&mut cursor).position(|c| c.id() == child.id())
+    list.named_children(&mut cursor)
+        .position(|c| c.id() == child.id())
 }
 
 /// An identifier node, or the last identifier of a member/attribute/field access.
@@ -254,9 +287,15 @@ fn single_identifier_child<'t>(node: Node<'t>, spec: &LangSpec) -> Option<Node<'
         return node.named_child(0);
     }
     let mut cursor = node.walk();
-    let mut identifiers = node.named_children(&mut cursor).filter(|c| spec.is_identifier(c.kind_id()));
+    let mut identifiers = node
+        .named_children(&mut cursor)
+        .filter(|c| spec.is_identifier(c.kind_id()));
     let first = identifiers.next()?;
-    if identifiers.next().is_some() { None } else { Some(first) }
+    if identifiers.next().is_some() {
+        None
+    } else {
+        Some(first)
+    }
 }
 
 pub(crate) fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
@@ -266,5 +305,7 @@ pub(crate) fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
 /// `Foo<T>` → `Foo`; `&'a mut Foo` → `Foo`.
 fn strip_generics(name: &str) -> &str {
     let name = name.split('<').next().unwrap_or(name).trim();
-    name.rsplit(|c: char| c.is_whitespace() || c == '&').next().unwrap_or(name)
+    name.rsplit(|c: char| c.is_whitespace() || c == '&')
+        .next()
+        .unwrap_or(name)
 }

@@ -39,7 +39,9 @@ pub struct SourceReport {
 /// Parses `source` as `language` and measures every function in it, in source order.
 pub fn analyze_source(language: Language, source: &str) -> SourceReport {
     let spec = LangSpec::get(language);
-    let tree = parser_for(language).parse(source, None).expect("a parser with a language always returns a tree");
+    let tree = parser_for(language)
+        .parse(source, None)
+        .expect("a parser with a language always returns a tree");
     let functions = extract_functions(&tree, source, spec)
         .into_iter()
         .map(|f| {
@@ -59,7 +61,10 @@ pub fn analyze_source(language: Language, source: &str) -> SourceReport {
             }
         })
         .collect();
-    SourceReport { functions, parse_errors: count_errors(&tree) }
+    SourceReport {
+        functions,
+        parse_errors: count_errors(&tree),
+    }
 }
 
 /// Physical lines from the name's line to the last line.
@@ -68,12 +73,20 @@ pub fn loc(start_line: u32, end_line: u32) -> u32 {
 }
 
 /// The function or lambda node spanning exactly `start..end`.
-pub fn find_function_node<'t>(tree: &'t Tree, start: usize, end: usize, spec: &LangSpec) -> Option<Node<'t>> {
+pub fn find_function_node<'t>(
+    tree: &'t Tree,
+    start: usize,
+    end: usize,
+    spec: &LangSpec,
+) -> Option<Node<'t>> {
     let mut node = tree.root_node().descendant_for_byte_range(start, end)?;
     loop {
         if node.start_byte() == start
             && node.end_byte() == end
-            && matches!(spec.class(node.kind_id()), Class::Function(_) | Class::Lambda)
+            && matches!(
+                spec.class(node.kind_id()),
+                Class::Function(_) | Class::Lambda
+            )
         {
             return Some(node);
         }

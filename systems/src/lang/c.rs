@@ -6,7 +6,12 @@ use super::{CallRule, CaseRule, FunctionRule, LangTable, NameFrom};
 
 pub(super) static TABLE: LangTable = LangTable {
     language: Language::C,
-    functions: &[FunctionRule { kind: "function_definition", name: NameFrom::Declarator, requires: Some("body"), receiver: None }],
+    functions: &[FunctionRule {
+        kind: "function_definition",
+        name: NameFrom::Declarator,
+        requires: Some("body"),
+        receiver: None,
+    }],
     lambdas: &[],
     bindings: &[],
     binding_lists: &[],
@@ -34,7 +39,11 @@ pub(super) static TABLE: LangTable = LangTable {
     parens: &["parenthesized_expression"],
     gotos: &["goto_statement"],
     jumps: &[],
-    calls: &[CallRule { kind: "call_expression", callee: "function", receiver: None }],
+    calls: &[CallRule {
+        kind: "call_expression",
+        callee: "function",
+        receiver: None,
+    }],
     self_receivers: &[],
     unnested_fields: &["condition", "initializer", "update"],
     comments: &["comment"],

@@ -6,19 +6,48 @@ use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, LangTa
 
 pub(super) static TABLE: LangTable = LangTable {
     language: Language::Cpp,
-    functions: &[FunctionRule { kind: "function_definition", name: NameFrom::Declarator, requires: Some("body"), receiver: None }],
+    functions: &[FunctionRule {
+        kind: "function_definition",
+        name: NameFrom::Declarator,
+        requires: Some("body"),
+        receiver: None,
+    }],
     lambdas: &["lambda_expression"],
     bindings: &[
-        BindingRule { parent: "init_declarator", name: "declarator", value: "value" },
-        BindingRule { parent: "field_declaration", name: "declarator", value: "default_value" },
-        BindingRule { parent: "assignment_expression", name: "left", value: "right" },
+        BindingRule {
+            parent: "init_declarator",
+            name: "declarator",
+            value: "value",
+        },
+        BindingRule {
+            parent: "field_declaration",
+            name: "declarator",
+            value: "default_value",
+        },
+        BindingRule {
+            parent: "assignment_expression",
+            name: "left",
+            value: "right",
+        },
     ],
     binding_lists: &[],
     containers: &[
-        ContainerRule { kind: "namespace_definition", name: "name" },
-        ContainerRule { kind: "class_specifier", name: "name" },
-        ContainerRule { kind: "struct_specifier", name: "name" },
-        ContainerRule { kind: "union_specifier", name: "name" },
+        ContainerRule {
+            kind: "namespace_definition",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "class_specifier",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "struct_specifier",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "union_specifier",
+            name: "name",
+        },
     ],
     identifiers: &["identifier", "field_identifier"],
     not_params: &["comment"],
@@ -29,7 +58,12 @@ pub(super) static TABLE: LangTable = LangTable {
     alternative: "alternative",
     else_clauses: &["else_clause"],
     elifs: &[],
-    loops: &["for_statement", "for_range_loop", "while_statement", "do_statement"],
+    loops: &[
+        "for_statement",
+        "for_range_loop",
+        "while_statement",
+        "do_statement",
+    ],
     comprehension_clauses: &[],
     switches: &["switch_statement"],
     cases: &[CaseRule::DefaultWithoutField("case_statement", "value")],
@@ -43,7 +77,11 @@ pub(super) static TABLE: LangTable = LangTable {
     parens: &["parenthesized_expression"],
     gotos: &["goto_statement"],
     jumps: &[],
-    calls: &[CallRule { kind: "call_expression", callee: "function", receiver: None }],
+    calls: &[CallRule {
+        kind: "call_expression",
+        callee: "function",
+        receiver: None,
+    }],
     self_receivers: &["this"],
     unnested_fields: &["condition", "initializer", "update", "right"],
     comments: &["comment"],

@@ -2,27 +2,67 @@
 
 use codepulse_components::Language;
 
-use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom};
+use super::{
+    BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom,
+};
 
 pub(super) static TABLE: LangTable = LangTable {
     language: Language::Java,
     functions: &[
-        FunctionRule { kind: "method_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
-        FunctionRule { kind: "constructor_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
-        FunctionRule { kind: "compact_constructor_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
+        FunctionRule {
+            kind: "method_declaration",
+            name: NameFrom::Field("name"),
+            requires: Some("body"),
+            receiver: None,
+        },
+        FunctionRule {
+            kind: "constructor_declaration",
+            name: NameFrom::Field("name"),
+            requires: Some("body"),
+            receiver: None,
+        },
+        FunctionRule {
+            kind: "compact_constructor_declaration",
+            name: NameFrom::Field("name"),
+            requires: Some("body"),
+            receiver: None,
+        },
     ],
     lambdas: &["lambda_expression"],
     bindings: &[
-        BindingRule { parent: "variable_declarator", name: "name", value: "value" },
-        BindingRule { parent: "assignment_expression", name: "left", value: "right" },
+        BindingRule {
+            parent: "variable_declarator",
+            name: "name",
+            value: "value",
+        },
+        BindingRule {
+            parent: "assignment_expression",
+            name: "left",
+            value: "right",
+        },
     ],
     binding_lists: &[],
     containers: &[
-        ContainerRule { kind: "class_declaration", name: "name" },
-        ContainerRule { kind: "interface_declaration", name: "name" },
-        ContainerRule { kind: "enum_declaration", name: "name" },
-        ContainerRule { kind: "record_declaration", name: "name" },
-        ContainerRule { kind: "annotation_type_declaration", name: "name" },
+        ContainerRule {
+            kind: "class_declaration",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "interface_declaration",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "enum_declaration",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "record_declaration",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "annotation_type_declaration",
+            name: "name",
+        },
     ],
     identifiers: &["identifier"],
     not_params: &["line_comment", "block_comment", "receiver_parameter"],
@@ -33,7 +73,12 @@ pub(super) static TABLE: LangTable = LangTable {
     alternative: "alternative",
     else_clauses: &[],
     elifs: &[],
-    loops: &["for_statement", "enhanced_for_statement", "while_statement", "do_statement"],
+    loops: &[
+        "for_statement",
+        "enhanced_for_statement",
+        "while_statement",
+        "do_statement",
+    ],
     comprehension_clauses: &[],
     switches: &["switch_expression"],
     cases: &[CaseRule::DefaultWhenFirst("switch_label", "default")],
@@ -46,8 +91,21 @@ pub(super) static TABLE: LangTable = LangTable {
     cyclomatic_only_nodes: &[],
     parens: &["parenthesized_expression"],
     gotos: &[],
-    jumps: &[JumpRule { kind: "break_statement", label: "identifier" }, JumpRule { kind: "continue_statement", label: "identifier" }],
-    calls: &[CallRule { kind: "method_invocation", callee: "name", receiver: Some("object") }],
+    jumps: &[
+        JumpRule {
+            kind: "break_statement",
+            label: "identifier",
+        },
+        JumpRule {
+            kind: "continue_statement",
+            label: "identifier",
+        },
+    ],
+    calls: &[CallRule {
+        kind: "method_invocation",
+        callee: "name",
+        receiver: Some("object"),
+    }],
     self_receivers: &["this", "super"],
     unnested_fields: &["condition", "init", "update", "value", "dimensions"],
     comments: &["line_comment", "block_comment"],

@@ -3,35 +3,110 @@
 
 use codepulse_components::Language;
 
-use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom};
+use super::{
+    BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom,
+};
 
 pub(super) const FUNCTIONS: &[FunctionRule] = &[
-    FunctionRule { kind: "function_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
-    FunctionRule { kind: "generator_function_declaration", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
-    FunctionRule { kind: "method_definition", name: NameFrom::Field("name"), requires: Some("body"), receiver: None },
+    FunctionRule {
+        kind: "function_declaration",
+        name: NameFrom::Field("name"),
+        requires: Some("body"),
+        receiver: None,
+    },
+    FunctionRule {
+        kind: "generator_function_declaration",
+        name: NameFrom::Field("name"),
+        requires: Some("body"),
+        receiver: None,
+    },
+    FunctionRule {
+        kind: "method_definition",
+        name: NameFrom::Field("name"),
+        requires: Some("body"),
+        receiver: None,
+    },
 ];
-pub(super) const LAMBDAS: &[&str] = &["arrow_function", "function_expression", "generator_function"];
+pub(super) const LAMBDAS: &[&str] = &[
+    "arrow_function",
+    "function_expression",
+    "generator_function",
+];
 pub(super) const CASES: &[CaseRule] = &[CaseRule::Always("switch_case")];
-pub(super) const JUMPS: &[JumpRule] =
-    &[JumpRule { kind: "break_statement", label: "statement_identifier" }, JumpRule { kind: "continue_statement", label: "statement_identifier" }];
-pub(super) const CALLS: &[CallRule] = &[CallRule { kind: "call_expression", callee: "function", receiver: None }];
-pub(super) const IDENTIFIERS: &[&str] =
-    &["identifier", "property_identifier", "private_property_identifier", "shorthand_property_identifier", "string_fragment"];
-pub(super) const UNNESTED: &[&str] = &["condition", "value", "left", "right", "initializer", "increment"];
-pub(super) const LOOPS: &[&str] = &["for_statement", "for_in_statement", "while_statement", "do_statement"];
+pub(super) const JUMPS: &[JumpRule] = &[
+    JumpRule {
+        kind: "break_statement",
+        label: "statement_identifier",
+    },
+    JumpRule {
+        kind: "continue_statement",
+        label: "statement_identifier",
+    },
+];
+pub(super) const CALLS: &[CallRule] = &[CallRule {
+    kind: "call_expression",
+    callee: "function",
+    receiver: None,
+}];
+pub(super) const IDENTIFIERS: &[&str] = &[
+    "identifier",
+    "property_identifier",
+    "private_property_identifier",
+    "shorthand_property_identifier",
+    "string_fragment",
+];
+pub(super) const UNNESTED: &[&str] = &[
+    "condition",
+    "value",
+    "left",
+    "right",
+    "initializer",
+    "increment",
+];
+pub(super) const LOOPS: &[&str] = &[
+    "for_statement",
+    "for_in_statement",
+    "while_statement",
+    "do_statement",
+];
 
 pub(super) static TABLE: LangTable = LangTable {
     language: Language::JavaScript,
     functions: FUNCTIONS,
     lambdas: LAMBDAS,
     bindings: &[
-        BindingRule { parent: "variable_declarator", name: "name", value: "value" },
-        BindingRule { parent: "assignment_expression", name: "left", value: "right" },
-        BindingRule { parent: "pair", name: "key", value: "value" },
-        BindingRule { parent: "field_definition", name: "property", value: "value" },
+        BindingRule {
+            parent: "variable_declarator",
+            name: "name",
+            value: "value",
+        },
+        BindingRule {
+            parent: "assignment_expression",
+            name: "left",
+            value: "right",
+        },
+        BindingRule {
+            parent: "pair",
+            name: "key",
+            value: "value",
+        },
+        BindingRule {
+            parent: "field_definition",
+            name: "property",
+            value: "value",
+        },
     ],
     binding_lists: &[],
-    containers: &[ContainerRule { kind: "class_declaration", name: "name" }, ContainerRule { kind: "class", name: "name" }],
+    containers: &[
+        ContainerRule {
+            kind: "class_declaration",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "class",
+            name: "name",
+        },
+    ],
     identifiers: IDENTIFIERS,
     not_params: &["comment"],
     param_tokens: &[],

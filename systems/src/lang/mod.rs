@@ -12,12 +12,15 @@ use codepulse_components::Language;
 
 mod c;
 mod cpp;
+mod docs;
 mod go;
 mod java;
 mod javascript;
 mod python;
 mod rust;
 mod typescript;
+
+pub use docs::markdown_tables;
 
 /// How a function definition node names its function.
 #[derive(Clone, Copy, Debug)]
@@ -207,7 +210,10 @@ impl LangSpec {
     /// The compiled table of `language` (compiled on first use, then shared).
     pub fn get(language: Language) -> &'static LangSpec {
         static SPECS: [OnceLock<LangSpec>; 9] = [const { OnceLock::new() }; 9];
-        let index = Language::ALL.iter().position(|l| *l == language).expect("every language is in ALL");
+        let index = Language::ALL
+            .iter()
+            .position(|l| *l == language)
+            .expect("every language is in ALL");
         SPECS[index].get_or_init(|| LangSpec::compile(table(language)))
     }
 
@@ -219,14 +225,18 @@ impl LangSpec {
         let mut not_param = vec![false; count];
         let mut multi_name_param = vec![false; count];
         for id in 0..count as u16 {
-            let Some(kind) = grammar.node_kind_for_id(id) else { continue };
+            let Some(kind) = grammar.node_kind_for_id(id) else {
+                continue;
+            };
             let named = grammar.node_kind_is_named(id);
             let is = |list: &[&str]| named && list.contains(&kind);
             let position = |pos: Option<usize>| pos.map(|p| u8::try_from(p).expect("small tables"));
             identifier[id as usize] = is(table.identifiers);
             not_param[id as usize] = is(table.not_params) || is(table.comments);
             multi_name_param[id as usize] = is(table.multi_name_params);
-            let class = if let Some(i) = position(table.functions.iter().position(|r| named && r.kind == kind)) {
+            let class = if let Some(i) =
+                position(table.functions.iter().position(|r| named && r.kind == kind))
+            {
                 Class::Function(i)
             } else if is(table.lambdas) {
                 Class::Lambda
@@ -242,7 +252,12 @@ impl LangSpec {
                 Class::ComprehensionClause
             } else if is(table.switches) {
                 Class::Switch
-            } else if let Some(i) = position(table.cases.iter().position(|r| named && case_kind(r) == kind)) {
+            } else if let Some(i) = position(
+                table
+                    .cases
+                    .iter()
+                    .position(|r| named && case_kind(r) == kind),
+            ) {
                 Class::Case(i)
             } else if is(table.catches) {
                 Class::Catch
@@ -256,15 +271,34 @@ impl LangSpec {
                 Class::Paren
             } else if is(table.gotos) {
                 Class::Goto
-            } else if let Some(i) = position(table.jumps.iter().position(|r| named && r.kind == kind)) {
+            } else if let Some(i) =
+                position(table.jumps.iter().position(|r| named && r.kind == kind))
+            {
                 Class::Jump(i)
-            } else if let Some(i) = position(table.calls.iter().position(|r| named && r.kind == kind)) {
+            } else if let Some(i) =
+                position(table.calls.iter().position(|r| named && r.kind == kind))
+            {
                 Class::Call(i)
-            } else if let Some(i) = position(table.bindings.iter().position(|r| named && r.parent == kind)) {
+            } else if let Some(i) = position(
+                table
+                    .bindings
+                    .iter()
+                    .position(|r| named && r.parent == kind),
+            ) {
                 Class::Binding(i)
-            } else if let Some(i) = position(table.containers.iter().position(|r| named && r.kind == kind)) {
+            } else if let Some(i) = position(
+                table
+                    .containers
+                    .iter()
+                    .position(|r| named && r.kind == kind),
+            ) {
                 Class::Container(i)
-            } else if let Some(i) = position(table.opaque_fields.iter().position(|(k, _)| named && *k == kind)) {
+            } else if let Some(i) = position(
+                table
+                    .opaque_fields
+                    .iter()
+                    .position(|(k, _)| named && *k == kind),
+            ) {
                 Class::OpaqueParent(i)
             } else if is(table.comments) {
                 Class::Comment
@@ -284,9 +318,14 @@ impl LangSpec {
         }
         LangSpec {
             table,
-            field_alternative: grammar.field_id_for_name(table.alternative).map(|f| f.get()),
+            field_alternative: grammar
+                .field_id_for_name(table.alternative)
+                .map(|f| f.get()),
             field_operator: grammar.field_id_for_name("operator").map(|f| f.get()),
-            field_guard: table.guard_field.and_then(|g| grammar.field_id_for_name(g)).map(|f| f.get()),
+            field_guard: table
+                .guard_field
+                .and_then(|g| grammar.field_id_for_name(g))
+                .map(|f| f.get()),
             opaque_field_ids: table
                 .opaque_fields
                 .iter()
@@ -304,28 +343,45 @@ impl LangSpec {
     /// The class of a node kind id.
     #[inline]
     pub fn class(&self, kind_id: u16) -> Class {
-        self.classes.get(kind_id as usize).copied().unwrap_or_default()
+        self.classes
+            .get(kind_id as usize)
+            .copied()
+            .unwrap_or_default()
     }
 
     #[inline]
     pub fn is_identifier(&self, kind_id: u16) -> bool {
-        self.identifier.get(kind_id as usize).copied().unwrap_or(false)
+        self.identifier
+            .get(kind_id as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     #[inline]
     pub fn is_not_param(&self, kind_id: u16) -> bool {
-        self.not_param.get(kind_id as usize).copied().unwrap_or(false)
+        self.not_param
+            .get(kind_id as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     #[inline]
     pub fn is_multi_name_param(&self, kind_id: u16) -> bool {
-        self.multi_name_param.get(kind_id as usize).copied().unwrap_or(false)
+        self.multi_name_param
+            .get(kind_id as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Whether a child in this field of a nesting structure stays at the structure's level.
     #[inline]
     pub fn is_unnested_field(&self, field_id: Option<u16>) -> bool {
-        field_id.is_some_and(|f| self.unnested_field.get(f as usize).copied().unwrap_or(false))
+        field_id.is_some_and(|f| {
+            self.unnested_field
+                .get(f as usize)
+                .copied()
+                .unwrap_or(false)
+        })
     }
 }
 
@@ -418,7 +474,10 @@ mod tests {
             kinds.extend(t.comments);
             kinds.extend(t.opaque_fields.iter().map(|(k, _)| *k));
             for kind in kinds {
-                assert!(exists(kind), "{language}: no node kind `{kind}` in the grammar");
+                assert!(
+                    exists(kind),
+                    "{language}: no node kind `{kind}` in the grammar"
+                );
             }
             let mut fields: Vec<&str> = vec![t.alternative];
             fields.extend(t.unnested_fields.iter().filter(|f| field_exists(f)));
@@ -436,7 +495,10 @@ mod tests {
                 fields.extend(r.receiver);
             }
             for field in fields {
-                assert!(field_exists(field), "{language}: no field `{field}` in the grammar");
+                assert!(
+                    field_exists(field),
+                    "{language}: no field `{field}` in the grammar"
+                );
             }
         }
     }

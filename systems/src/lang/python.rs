@@ -6,11 +6,23 @@ use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, LangTa
 
 pub(super) static TABLE: LangTable = LangTable {
     language: Language::Python,
-    functions: &[FunctionRule { kind: "function_definition", name: NameFrom::Field("name"), requires: Some("body"), receiver: None }],
+    functions: &[FunctionRule {
+        kind: "function_definition",
+        name: NameFrom::Field("name"),
+        requires: Some("body"),
+        receiver: None,
+    }],
     lambdas: &["lambda"],
-    bindings: &[BindingRule { parent: "assignment", name: "left", value: "right" }],
+    bindings: &[BindingRule {
+        parent: "assignment",
+        name: "left",
+        value: "right",
+    }],
     binding_lists: &[],
-    containers: &[ContainerRule { kind: "class_definition", name: "name" }],
+    containers: &[ContainerRule {
+        kind: "class_definition",
+        name: "name",
+    }],
     identifiers: &["identifier"],
     not_params: &["comment", "keyword_separator", "positional_separator"],
     param_tokens: &[],
@@ -34,7 +46,11 @@ pub(super) static TABLE: LangTable = LangTable {
     parens: &["parenthesized_expression"],
     gotos: &[],
     jumps: &[],
-    calls: &[CallRule { kind: "call", callee: "function", receiver: None }],
+    calls: &[CallRule {
+        kind: "call",
+        callee: "function",
+        receiver: None,
+    }],
     self_receivers: &["self", "cls"],
     unnested_fields: &["condition", "subject", "left", "right"],
     comments: &["comment"],

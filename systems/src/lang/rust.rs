@@ -2,21 +2,45 @@
 
 use codepulse_components::Language;
 
-use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom};
+use super::{
+    BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom,
+};
 
 pub(super) static TABLE: LangTable = LangTable {
     language: Language::Rust,
-    functions: &[FunctionRule { kind: "function_item", name: NameFrom::Field("name"), requires: Some("body"), receiver: None }],
+    functions: &[FunctionRule {
+        kind: "function_item",
+        name: NameFrom::Field("name"),
+        requires: Some("body"),
+        receiver: None,
+    }],
     lambdas: &["closure_expression"],
     bindings: &[
-        BindingRule { parent: "let_declaration", name: "pattern", value: "value" },
-        BindingRule { parent: "assignment_expression", name: "left", value: "right" },
+        BindingRule {
+            parent: "let_declaration",
+            name: "pattern",
+            value: "value",
+        },
+        BindingRule {
+            parent: "assignment_expression",
+            name: "left",
+            value: "right",
+        },
     ],
     binding_lists: &[],
     containers: &[
-        ContainerRule { kind: "mod_item", name: "name" },
-        ContainerRule { kind: "impl_item", name: "type" },
-        ContainerRule { kind: "trait_item", name: "name" },
+        ContainerRule {
+            kind: "mod_item",
+            name: "name",
+        },
+        ContainerRule {
+            kind: "impl_item",
+            name: "type",
+        },
+        ContainerRule {
+            kind: "trait_item",
+            name: "name",
+        },
     ],
     identifiers: &["identifier"],
     not_params: &["line_comment", "block_comment", "attribute_item"],
@@ -40,8 +64,21 @@ pub(super) static TABLE: LangTable = LangTable {
     cyclomatic_only_nodes: &["try_expression"],
     parens: &["parenthesized_expression"],
     gotos: &[],
-    jumps: &[JumpRule { kind: "break_expression", label: "label" }, JumpRule { kind: "continue_expression", label: "label" }],
-    calls: &[CallRule { kind: "call_expression", callee: "function", receiver: None }],
+    jumps: &[
+        JumpRule {
+            kind: "break_expression",
+            label: "label",
+        },
+        JumpRule {
+            kind: "continue_expression",
+            label: "label",
+        },
+    ],
+    calls: &[CallRule {
+        kind: "call_expression",
+        callee: "function",
+        receiver: None,
+    }],
     self_receivers: &["self", "Self"],
     unnested_fields: &["condition", "value", "pattern"],
     comments: &["line_comment", "block_comment"],

@@ -8,21 +8,52 @@ use super::javascript::{CALLS, CASES, FUNCTIONS, IDENTIFIERS, JUMPS, LAMBDAS, LO
 use super::{BindingRule, ContainerRule, LangTable};
 
 const BINDINGS: &[BindingRule] = &[
-    BindingRule { parent: "variable_declarator", name: "name", value: "value" },
-    BindingRule { parent: "assignment_expression", name: "left", value: "right" },
-    BindingRule { parent: "pair", name: "key", value: "value" },
-    BindingRule { parent: "public_field_definition", name: "name", value: "value" },
+    BindingRule {
+        parent: "variable_declarator",
+        name: "name",
+        value: "value",
+    },
+    BindingRule {
+        parent: "assignment_expression",
+        name: "left",
+        value: "right",
+    },
+    BindingRule {
+        parent: "pair",
+        name: "key",
+        value: "value",
+    },
+    BindingRule {
+        parent: "public_field_definition",
+        name: "name",
+        value: "value",
+    },
 ];
 const CONTAINERS: &[ContainerRule] = &[
-    ContainerRule { kind: "class_declaration", name: "name" },
-    ContainerRule { kind: "abstract_class_declaration", name: "name" },
-    ContainerRule { kind: "class", name: "name" },
-    ContainerRule { kind: "internal_module", name: "name" },
+    ContainerRule {
+        kind: "class_declaration",
+        name: "name",
+    },
+    ContainerRule {
+        kind: "abstract_class_declaration",
+        name: "name",
+    },
+    ContainerRule {
+        kind: "class",
+        name: "name",
+    },
+    ContainerRule {
+        kind: "internal_module",
+        name: "name",
+    },
 ];
 
 pub(super) static TYPESCRIPT: LangTable = TYPESCRIPT_FIELDS;
 
-pub(super) static TSX: LangTable = LangTable { language: Language::Tsx, ..TYPESCRIPT_FIELDS };
+pub(super) static TSX: LangTable = LangTable {
+    language: Language::Tsx,
+    ..TYPESCRIPT_FIELDS
+};
 
 /// TYPESCRIPT's fields, for TSX (a static cannot be used in another static's initialiser).
 const TYPESCRIPT_FIELDS: LangTable = LangTable {

@@ -1,7 +1,7 @@
 //! `bareparse [--threads N] [--max-size BYTES] PATH`: the benchmark baseline, "bare tree-sitter
-//! parsing". It discovers the files codepulse would measure (the `ignore` crate's standard
-//! filters: hidden entries, .gitignore/.ignore/git excludes; plus vendored and build directories;
-//! languages by extension) and parses each one with tree-sitter on N threads that pull from a
+//! parsing". It discovers the files codepulse would measure, with the same rules (the `ignore`
+//! crate's standard filters: hidden entries, .gitignore (also outside git), .ignore, git
+//! excludes; plus the vendored/build/cache directories codepulse skips; languages by extension) and parses each one with tree-sitter on N threads that pull from a
 //! shared queue, and does nothing else: no function extraction, no metrics, no output per file.
 //!
 //! Prints files, bytes, parse errors and wall times to stdout; exit 2 on a usage error or a
@@ -14,14 +14,30 @@ use std::time::Instant;
 use codepulse_components::Language;
 use codepulse_systems::lang::parser_language;
 
-/// Directory names skipped as vendored or build output, whatever the ignore files say.
+/// Directory names skipped below the root, whatever the ignore files say: the same list as
+/// codepulse's discovery (`systems/src/discover_files.rs`, `SKIPPED_DIRS`; keep them equal).
 const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
     "node_modules",
-    "target",
+    "bower_components",
+    "jspm_packages",
     "vendor",
     "third_party",
-    "dist",
+    "site-packages",
+    ".venv",
+    "venv",
+    "target",
     "build",
+    "dist",
+    "out",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".tox",
+    ".gradle",
+    ".next",
 ];
 
 const USAGE: &str = "usage: bareparse [--threads N] [--max-size BYTES] PATH";
@@ -74,7 +90,9 @@ fn parse_args() -> Result<Options, String> {
 fn discover(root: &Path, max_size: u64) -> Vec<(PathBuf, Language)> {
     let walker = ignore::WalkBuilder::new(root)
         .standard_filters(true)
-        .follow_links(false)
+        .hidden(true)
+        .require_git(false)
+        .follow_links(true)
         .max_filesize(Some(max_size))
         .filter_entry(|entry| {
             !(entry.depth() > 0
@@ -152,7 +170,10 @@ fn main() {
         }
     };
     if !options.root.exists() {
-        eprintln!("bareparse: {}: no such file or directory", options.root.display());
+        eprintln!(
+            "bareparse: {}: no such file or directory",
+            options.root.display()
+        );
         std::process::exit(2);
     }
     let start = Instant::now();
