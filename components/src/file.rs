@@ -74,3 +74,8 @@ pub struct FileTotals {
     /// Physical lines of the whole file.
     pub lines: u32,
 }
+
+/// Marks a file entity whose text must be (re)read: set by discovery (and, in the live engine,
+/// by a change on disk); `load_sources` reads it and removes the mark.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PendingLoad;

@@ -17,11 +17,13 @@ mod metrics;
 mod resources;
 
 pub use file::{
-    FileFlags, FilePath, FileTotals, Lang, ParseErrors, SkipReason, Skipped, SourceText, SyntaxTree,
+    FileFlags, FilePath, FileTotals, Lang, ParseErrors, PendingLoad, SkipReason, Skipped,
+    SourceText, SyntaxTree,
 };
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
 pub use metrics::{Cognitive, Cyclomatic, Loc, MaxNesting, Params};
 pub use resources::{
-    AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, Progress, ProgressCounters,
+    AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest, Progress,
+    ProgressCounters,
 };

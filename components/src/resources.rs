@@ -14,19 +14,30 @@ pub struct AnalysisSettings {
     pub max_file_size: u64,
     /// Follow symbolic links during discovery (loops are detected and reported).
     pub follow_symlinks: bool,
+    /// At most this many bytes of source are loaded per tick (at least one file): sources and
+    /// syntax trees of a tick's files are held only until they are measured, so this bounds the
+    /// memory of a cold pass whatever the size of the tree.
+    pub load_batch_bytes: u64,
 }
 
 impl AnalysisSettings {
     pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+    pub const DEFAULT_LOAD_BATCH_BYTES: u64 = 4 * 1024 * 1024;
 
     pub fn new(root: PathBuf) -> Self {
         AnalysisSettings {
             root,
             max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
             follow_symlinks: true,
+            load_batch_bytes: Self::DEFAULT_LOAD_BATCH_BYTES,
         }
     }
 }
+
+/// Present while the root still has to be walked: `discover_files` runs when it exists and
+/// removes it.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct DiscoveryRequest;
 
 /// What kind of trouble a [`Diagnostic`] reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -57,6 +57,11 @@ pub struct AnalyzeArgs {
     /// Do not follow symbolic links during discovery.
     #[arg(long)]
     pub no_follow_symlinks: bool,
+
+    /// Bytes of source loaded, parsed and measured per tick; sources and trees are dropped after
+    /// each tick, so this bounds memory.
+    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES)]
+    pub batch_bytes: u64,
 }
 
 impl Default for AnalyzeArgs {
@@ -68,6 +73,7 @@ impl Default for AnalyzeArgs {
             max_file_size: AnalysisSettings::DEFAULT_MAX_FILE_SIZE,
             top: 20,
             no_follow_symlinks: false,
+            batch_bytes: AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES,
         }
     }
 }

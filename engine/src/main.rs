@@ -74,6 +74,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let mut settings = AnalysisSettings::new(root.clone());
     settings.max_file_size = args.max_file_size;
     settings.follow_symlinks = !args.no_follow_symlinks;
+    settings.load_batch_bytes = args.batch_bytes;
 
     world::init_task_pool(args.threads());
     let progress = Progress::default();
@@ -81,7 +82,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let mut schedule = world::analysis_schedule();
 
     let line = ProgressLine::start(progress, started);
-    schedule.run(&mut world);
+    world::run_until_settled(&mut world, &mut schedule);
     line.finish();
 
     let report = Report::collect(&mut world, &root);

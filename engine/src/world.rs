@@ -3,10 +3,11 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
-use codepulse_components::{AnalysisSettings, Diagnostics, Progress};
+use codepulse_components::{
+    AnalysisSettings, Diagnostics, DiscoveryRequest, PendingLoad, Progress,
+};
 use codepulse_systems::{
-    aggregate_files, discover_files, extract_functions, load_sources, measure_functions,
-    parse_files,
+    aggregate_files, discover_files, evict_sources, load_sources, measure_functions, parse_files,
 };
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -26,7 +27,20 @@ pub fn build_world(settings: AnalysisSettings, progress: Progress) -> World {
     world.insert_resource(settings);
     world.insert_resource(Diagnostics::default());
     world.insert_resource(progress);
+    world.insert_resource(DiscoveryRequest);
     world
+}
+
+/// Runs the schedule until discovery is done and no file waits to be loaded: one tick per
+/// batch of sources (see `AnalysisSettings::load_batch_bytes`).
+pub fn run_until_settled(world: &mut World, schedule: &mut Schedule) {
+    let mut pending = world.query_filtered::<(), With<PendingLoad>>();
+    loop {
+        schedule.run(world);
+        if !world.contains_resource::<DiscoveryRequest>() && pending.iter(world).next().is_none() {
+            return;
+        }
+    }
 }
 
 /// The analysis pass, in tick order, on the single-threaded executor (parallelism lives inside
@@ -36,12 +50,12 @@ pub fn analysis_schedule() -> Schedule {
     schedule.set_executor(SingleThreadedExecutor::new());
     schedule.add_systems(
         (
-            discover_files,
+            discover_files.run_if(resource_exists::<DiscoveryRequest>),
             load_sources,
             parse_files,
-            extract_functions,
             measure_functions,
             aggregate_files,
+            evict_sources,
         )
             .chain(),
     );

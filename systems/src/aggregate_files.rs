@@ -21,7 +21,11 @@ pub fn aggregate_files(
     mut commands: Commands,
     reparsed: Query<Entity, Changed<SyntaxTree>>,
     changed_rows: Query<&FunctionOf, ChangedRows>,
-    files: Query<(&SourceText, Option<&FileFunctions>, Option<&FileTotals>)>,
+    files: Query<(
+        Option<&SourceText>,
+        Option<&FileFunctions>,
+        Option<&FileTotals>,
+    )>,
     rows: Query<(&Cyclomatic, &Cognitive, &MaxNesting, &Loc)>,
     progress: Option<Res<Progress>>,
 ) {
@@ -31,8 +35,10 @@ pub fn aggregate_files(
         let Ok((text, functions, old)) = files.get(file) else {
             continue;
         };
+        // Without its text (evicted), a file keeps the line count it had.
+        let lines = text.map_or_else(|| old.map_or(0, |t| t.lines), |t| line_count(&t.0));
         let mut totals = FileTotals {
-            lines: line_count(&text.0),
+            lines,
             ..FileTotals::default()
         };
         for &function in functions.map(FileFunctions::entities).unwrap_or_default() {

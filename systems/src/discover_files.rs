@@ -22,7 +22,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, FilePath, Lang, Language, Progress,
+    AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest, FilePath, Lang,
+    Language, PendingLoad, Progress,
 };
 use hashbrown::{HashMap, HashSet};
 use ignore::{WalkBuilder, WalkState};
@@ -81,7 +82,8 @@ pub struct Discovery {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The system: walks the root and spawns `(FilePath, Lang)` for every file not already present.
+/// The system: walks the root and spawns `(FilePath, Lang, PendingLoad)` for every file not
+/// already present. It runs while a [`DiscoveryRequest`] exists and consumes it.
 pub fn discover_files(
     mut commands: Commands,
     settings: Res<AnalysisSettings>,
@@ -92,7 +94,8 @@ pub fn discover_files(
     let threads = bevy_tasks::ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num());
     let discovery = walk(&settings, threads);
     let known: HashSet<&str> = existing.iter().map(|p| &*p.relative).collect();
-    let new: Vec<(FilePath, Lang)> = discovery
+    commands.remove_resource::<DiscoveryRequest>();
+    let new: Vec<(FilePath, Lang, PendingLoad)> = discovery
         .files
         .into_iter()
         .filter(|f| !known.contains(f.relative.as_str()))
@@ -101,7 +104,7 @@ pub fn discover_files(
                 absolute: f.absolute,
                 relative: f.relative.into_boxed_str(),
             };
-            (path, Lang(f.language))
+            (path, Lang(f.language), PendingLoad)
         })
         .collect();
     if let Some(progress) = progress {

@@ -5,21 +5,21 @@
 //! - [`analysis`]: pure functions from a syntax tree and a language table to function spans and
 //!   metrics; the systems call them, tests and benches call them directly.
 //! - the systems, in tick order: [`discover_files`], [`load_sources`], [`parse_files`],
-//!   [`extract_functions`], [`measure_functions`], [`aggregate_files`].
+//!   [`measure_functions`], [`aggregate_files`], [`evict_sources`].
 
 pub mod analysis;
 pub mod lang;
 
 mod aggregate_files;
 mod discover_files;
-mod extract_functions;
+mod evict_sources;
 mod load_sources;
 mod measure_functions;
 mod parse_files;
 
 pub use aggregate_files::aggregate_files;
-pub use discover_files::discover_files;
-pub use extract_functions::extract_functions;
+pub use discover_files::{SKIPPED_DIRS, discover_files};
+pub use evict_sources::evict_sources;
 pub use load_sources::load_sources;
 pub use measure_functions::measure_functions;
 pub use parse_files::parse_files;

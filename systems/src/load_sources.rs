@@ -1,5 +1,6 @@
-//! `load_sources`: reads every discovered file that has neither text nor a skip reason yet, in
-//! parallel on the compute task pool.
+//! `load_sources`: reads the files marked [`PendingLoad`], in parallel on the compute task pool,
+//! up to [`AnalysisSettings::load_batch_bytes`] per tick (the rest stays marked for the next
+//! tick).
 //!
 //! A file becomes either [`SourceText`] + [`FileFlags`], or [`Skipped`] with its reason:
 //! - not a regular file (a socket, a FIFO, a device) or a read error: [`SkipReason::Unreadable`];
@@ -13,13 +14,13 @@ use std::fs::{self, File};
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bevy_ecs::batching::BatchingStrategy;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, FileFlags, FilePath, Progress,
-    SkipReason, Skipped, SourceText,
+    AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, FileFlags, FilePath, PendingLoad,
+    Progress, SkipReason, Skipped, SourceText,
 };
 
 /// How many leading bytes are searched for a NUL byte to recognise a binary file.
@@ -35,8 +36,8 @@ pub enum Loaded {
     Skip(SkipReason),
 }
 
-/// File entities not yet loaded nor skipped.
-type Unloaded = (Without<SourceText>, Without<Skipped>);
+/// File entities whose text must be read.
+type Unloaded = With<PendingLoad>;
 
 /// The system (see the module documentation).
 pub fn load_sources(
@@ -46,12 +47,22 @@ pub fn load_sources(
     progress: Option<Res<Progress>>,
 ) {
     let max_file_size = settings.max_file_size;
+    let budget = settings.load_batch_bytes;
+    let taken = AtomicU64::new(0);
     let progress = progress.as_deref();
     files
         .par_iter()
         .batching_strategy(BatchingStrategy::new().batches_per_thread(16))
         .for_each(|(entity, path)| {
+            // The tick's byte budget: once spent, the rest waits for the next tick (the first
+            // file always loads, so every tick makes progress).
+            if taken.load(Ordering::Relaxed) >= budget {
+                return;
+            }
             let loaded = load_file(&path.absolute, max_file_size);
+            if let Loaded::Text { text, .. } = &loaded {
+                taken.fetch_add(text.len() as u64, Ordering::Relaxed);
+            }
             let diagnostic = diagnostic_for(&loaded, &path.relative);
             commands.command_scope(|mut commands| {
                 match loaded {
@@ -59,10 +70,14 @@ pub fn load_sources(
                         let flags = if lossy { FileFlags::LOSSY_UTF8 } else { 0 };
                         commands
                             .entity(entity)
+                            .remove::<(PendingLoad, Skipped)>()
                             .insert((SourceText(text), FileFlags(flags)));
                     }
                     Loaded::Skip(reason) => {
-                        commands.entity(entity).insert(Skipped(reason));
+                        commands
+                            .entity(entity)
+                            .remove::<PendingLoad>()
+                            .insert(Skipped(reason));
                     }
                 }
                 if let Some(diagnostic) = diagnostic {

@@ -163,3 +163,24 @@ fn every_language_has_fixtures() {
         );
     }
 }
+
+/// Measuring one function on its own (what an edit re-measures) gives the same metrics as the
+/// whole-file walk, for every function of every fixture.
+#[test]
+fn single_function_measure_agrees_with_whole_file_walk() {
+    use codepulse_systems::analysis::{analyze_tree, find_function_node, measure_function};
+    use codepulse_systems::lang::{LangSpec, parser_for};
+
+    for path in fixture_files() {
+        let language = Language::from_path(&path).expect("fixture language");
+        let source = std::fs::read_to_string(&path).expect("fixture text");
+        let spec = LangSpec::get(language);
+        let tree = parser_for(language).parse(&source, None).expect("tree");
+        for (info, whole) in analyze_tree(&tree, &source, spec) {
+            let node =
+                find_function_node(&tree, info.start_byte, info.end_byte, spec).expect("node");
+            let alone = measure_function(node, &source, spec, &info.name, &info.qualified_name);
+            assert_eq!(alone, whole, "{}: {}", path.display(), info.qualified_name);
+        }
+    }
+}

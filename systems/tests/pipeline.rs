@@ -1,4 +1,4 @@
-//! The ECS pipeline on in-memory files: parse → extract → measure → aggregate, and a re-run
+//! The ECS pipeline on in-memory files: parse → measure → aggregate, and a re-run
 //! after a change keeps function entities and marks only the metric rows that changed.
 
 use std::sync::Arc;
@@ -8,20 +8,12 @@ use codepulse_components::{
     Cognitive, Cyclomatic, FileFunctions, FilePath, FileTotals, FunctionKey, FunctionName,
     FunctionOf, Lang, Language, MaxNesting, ParseErrors, SourceText,
 };
-use codepulse_systems::{aggregate_files, extract_functions, measure_functions, parse_files};
+use codepulse_systems::{aggregate_files, measure_functions, parse_files};
 
 fn schedule() -> Schedule {
     let mut schedule = Schedule::default();
     schedule.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
-    schedule.add_systems(
-        (
-            parse_files,
-            extract_functions,
-            measure_functions,
-            aggregate_files,
-        )
-            .chain(),
-    );
+    schedule.add_systems((parse_files, measure_functions, aggregate_files).chain());
     schedule
 }
 

@@ -1,8 +1,7 @@
-//! Finding the functions of a syntax tree: which nodes are functions, their names, qualified
-//! names and spans. One iterative pass over the tree (a cursor plus an explicit stack; no
-//! recursion, so arbitrarily deep trees are fine).
+//! Naming functions: which nodes are functions, their names and the qualifiers they add, and
+//! which closures are bound to a name. The walk that calls these is in `walker.rs`.
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use crate::lang::{Class, LangSpec, NameFrom};
 
@@ -22,94 +21,9 @@ pub struct FunctionInfo {
     pub depth: u16,
 }
 
-struct Scope {
-    /// Cursor depth of the node that opened the scope.
-    depth: usize,
-    name: String,
-    is_function: bool,
-}
-
-/// Every function of `tree`, in source (pre-)order.
-pub fn extract_functions(tree: &Tree, source: &str, spec: &LangSpec) -> Vec<FunctionInfo> {
-    let separator = spec.table.language.path_separator();
-    let mut out = Vec::new();
-    let mut scopes: Vec<Scope> = Vec::new();
-    let mut path: Vec<Node<'_>> = Vec::new();
-    let mut cursor = tree.walk();
-    loop {
-        let node = cursor.node();
-        let depth = path.len();
-        path.push(node);
-        let found = match spec.class(node.kind_id()) {
-            Class::Function(i) => function_name(node, source, spec, i),
-            Class::Lambda => {
-                binding_name(&path, source, spec).map(|(name, name_node)| (name, name_node, None))
-            }
-            Class::Container(i) => {
-                let rule = &spec.table.containers[i as usize];
-                if let Some(name_node) = node.child_by_field_name(rule.name) {
-                    let name = strip_generics(text(name_node, source)).to_string();
-                    scopes.push(Scope {
-                        depth,
-                        name,
-                        is_function: false,
-                    });
-                }
-                None
-            }
-            _ => None,
-        };
-        if let Some((name, name_node, qualifier)) = found {
-            // The segment this function adds to the names of functions nested in it.
-            let own = match qualifier {
-                Some(q) => format!("{q}{separator}{name}"),
-                None => name.clone(),
-            };
-            let mut qualified = String::new();
-            for scope in &scopes {
-                qualified.push_str(&scope.name);
-                qualified.push_str(separator);
-            }
-            qualified.push_str(&own);
-            let fn_depth = scopes.iter().filter(|s| s.is_function).count();
-            out.push(FunctionInfo {
-                start_byte: node.start_byte(),
-                end_byte: node.end_byte(),
-                start_line: name_node.start_position().row as u32 + 1,
-                end_line: node.end_position().row as u32 + 1,
-                depth: u16::try_from(fn_depth).unwrap_or(u16::MAX),
-                name,
-                qualified_name: qualified,
-            });
-            scopes.push(Scope {
-                depth,
-                name: own,
-                is_function: true,
-            });
-        }
-
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            path.pop();
-            let depth = path.len();
-            while scopes.last().is_some_and(|s| s.depth >= depth) {
-                scopes.pop();
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
-        }
-    }
-}
-
 /// The name, the node to take its line from, and an extra qualifier (C++ `A::f`, Go receiver
 /// type) of a function definition node.
-fn function_name<'t>(
+pub(super) fn function_name<'t>(
     node: Node<'t>,
     source: &str,
     spec: &LangSpec,
@@ -217,7 +131,7 @@ fn receiver_type(receiver: Node<'_>, source: &str) -> Option<String> {
 
 /// The name a lambda at the end of `path` is bound to, if it is bound: its parent (through
 /// parentheses and binding lists) is a binding whose value is the lambda.
-fn binding_name<'t>(
+pub(super) fn binding_name<'t>(
     path: &[Node<'t>],
     source: &str,
     spec: &LangSpec,
@@ -303,7 +217,7 @@ pub(crate) fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
 }
 
 /// `Foo<T>` → `Foo`; `&'a mut Foo` → `Foo`.
-fn strip_generics(name: &str) -> &str {
+pub(super) fn strip_generics(name: &str) -> &str {
     let name = name.split('<').next().unwrap_or(name).trim();
     name.rsplit(|c: char| c.is_whitespace() || c == '&')
         .next()

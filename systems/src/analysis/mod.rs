@@ -1,14 +1,14 @@
 //! Pure analysis: from a syntax tree and a language table to functions and their metrics. The
 //! systems call these; tests and benches call them directly. Nothing here touches the ECS.
 
-mod complexity;
 mod functions;
+mod walker;
 
 use codepulse_components::Language;
 use tree_sitter::{Node, Tree};
 
-pub use complexity::{Metrics, measure_function};
-pub use functions::{FunctionInfo, extract_functions};
+pub use functions::FunctionInfo;
+pub use walker::{Metrics, analyze_tree, measure_function};
 
 use crate::lang::{Class, LangSpec, parser_for};
 
@@ -42,23 +42,18 @@ pub fn analyze_source(language: Language, source: &str) -> SourceReport {
     let tree = parser_for(language)
         .parse(source, None)
         .expect("a parser with a language always returns a tree");
-    let functions = extract_functions(&tree, source, spec)
+    let functions = analyze_tree(&tree, source, spec)
         .into_iter()
-        .map(|f| {
-            let node = find_function_node(&tree, f.start_byte, f.end_byte, spec)
-                .expect("an extracted function's node is in its tree");
-            let m = measure_function(node, source, spec, &f.name, &f.qualified_name);
-            FunctionReport {
-                loc: loc(f.start_line, f.end_line),
-                name: f.name,
-                qualified_name: f.qualified_name,
-                start_line: f.start_line,
-                end_line: f.end_line,
-                cyclomatic: m.cyclomatic,
-                cognitive: m.cognitive,
-                max_nesting: m.max_nesting,
-                params: m.params,
-            }
+        .map(|(f, m)| FunctionReport {
+            loc: loc(f.start_line, f.end_line),
+            name: f.name,
+            qualified_name: f.qualified_name,
+            start_line: f.start_line,
+            end_line: f.end_line,
+            cyclomatic: m.cyclomatic,
+            cognitive: m.cognitive,
+            max_nesting: m.max_nesting,
+            params: m.params,
         })
         .collect();
     SourceReport {

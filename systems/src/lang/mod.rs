@@ -204,6 +204,8 @@ pub struct LangSpec {
     pub field_guard: Option<u16>,
     /// Field ids of [`LangTable::opaque_fields`], same order.
     pub opaque_field_ids: Vec<Option<u16>>,
+    /// Field ids of each [`CallRule`]'s callee, same order.
+    pub call_callee_ids: Vec<Option<u16>>,
 }
 
 impl LangSpec {
@@ -326,6 +328,11 @@ impl LangSpec {
                 .guard_field
                 .and_then(|g| grammar.field_id_for_name(g))
                 .map(|f| f.get()),
+            call_callee_ids: table
+                .calls
+                .iter()
+                .map(|c| grammar.field_id_for_name(c.callee).map(|f| f.get()))
+                .collect(),
             opaque_field_ids: table
                 .opaque_fields
                 .iter()
