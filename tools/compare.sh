@@ -62,8 +62,12 @@ log "building codepulse and bareparse (release)"
 (cd "$ROOT" && cargo build --release --quiet -p codepulse -p bareparse)
 TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-CODEPULSE="$TARGET_DIR/release/codepulse"
-BAREPARSE="$TARGET_DIR/release/bareparse"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+# Copies, so that a rebuild by someone else during the runs does not change what is measured.
+cp "$TARGET_DIR/release/codepulse" "$TARGET_DIR/release/bareparse" "$TMP/"
+CODEPULSE="$TMP/codepulse"
+BAREPARSE="$TMP/bareparse"
 
 TOOLS=(codepulse rca rcaj lizard bareparse)
 declare -A CMD
@@ -80,9 +84,7 @@ SHOW[rcaj]="rust-code-analysis-cli -m -O json -p \$CORPUS -j $THREADS"
 SHOW[lizard]="lizard -t $THREADS -l cpp -l java -l javascript -l python -l go -l rust -l typescript -l tsx \$CORPUS"
 SHOW[bareparse]="bareparse --threads $THREADS \$CORPUS"
 
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "warming the page cache"
 find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null
 
@@ -190,6 +192,7 @@ machine() {
 TABLE="$(table)"
 echo
 echo "corpus: $CORPUS, threads: $THREADS, runs: $runs"
+echo "load average (1/5/15 min) before the runs: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(machine)"
 echo
 echo "$TABLE"
@@ -206,7 +209,8 @@ if ((write_docs)); then
         echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on: $(machine)."
         echo "Threads: $THREADS for every tool; each tool run $runs times round-robin with a warm page"
         echo "cache; median wall, median CPU (user+sys, children included) and median peak RSS (of the"
-        echo "largest single process) from \`/usr/bin/time -v\`."
+        echo "largest single process) from \`/usr/bin/time -v\`. Load average (1/5/15 min) before the"
+        echo "runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows here)."
         echo
         echo "Reproduce:"
         echo

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use crate::lang::{Class, LangSpec, NameFrom};
+use crate::lang::{Class, DeclaratorRule, LangSpec, NameFrom};
 
 /// A function found in a tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,17 +36,22 @@ pub(super) fn function_name<'t>(
     let (name, name_node, mut qualifier) = match rule.name {
         NameFrom::Field(field) => {
             let n = node.child_by_field_name(field)?;
-            (text(n, source).to_string(), n, None)
+            (unquote(text(n, source)).to_string(), n, None)
         }
-        NameFrom::Declarator => {
-            let declarator = function_declarator(node)?;
-            let n = declarator.child_by_field_name("declarator")?;
-            let full = text(n, source);
-            // `A::B::f` names `f`, qualified by `A::B` (template arguments dropped).
-            match split_qualified(full) {
-                Some((scope, last)) => (last.to_string(), n, Some(scope)),
-                None => (full.to_string(), n, None),
-            }
+        NameFrom::Declarator(rule) => {
+            let declarator = function_declarator(node, rule)?;
+            let (n, scope) = declarator_name(
+                declarator.child_by_field_name("declarator")?,
+                rule,
+                source,
+                spec,
+            )?;
+            let qualifier = if scope.is_empty() {
+                None
+            } else {
+                Some(scope.join("::"))
+            };
+            (text(n, source).to_string(), n, qualifier)
         }
     };
     if let Some(field) = rule.receiver {
@@ -58,23 +63,21 @@ pub(super) fn function_name<'t>(
 }
 
 /// C/C++: descends `declarator` fields (pointers, references, parentheses) to the innermost
-/// `function_declarator`: in `int (*f(int a))(char)` the function is `f(int a)`, the outer
+/// function declarator: in `int (*f(int a))(char)` the function is `f(int a)`, the outer
 /// declarator is its return type.
-pub(crate) fn function_declarator(node: Node<'_>) -> Option<Node<'_>> {
+pub(crate) fn function_declarator<'t>(node: Node<'t>, rule: &DeclaratorRule) -> Option<Node<'t>> {
     let mut current = node.child_by_field_name("declarator")?;
     let mut found = None;
     for _ in 0..32 {
-        if current.kind() == "function_declarator" {
+        if current.kind() == rule.function {
             found = Some(current);
         }
-        match current.child_by_field_name("declarator").or_else(|| {
-            // `parenthesized_declarator` holds its declarator without a field.
-            if current.kind() == "parenthesized_declarator" {
-                current.named_child(0)
-            } else {
-                None
-            }
-        }) {
+        let inner = current.child_by_field_name("declarator").or_else(|| {
+            (current.kind() == rule.parenthesized)
+                .then(|| current.named_child(0))
+                .flatten()
+        });
+        match inner {
             Some(next) => current = next,
             None => break,
         }
@@ -82,36 +85,36 @@ pub(crate) fn function_declarator(node: Node<'_>) -> Option<Node<'_>> {
     found
 }
 
-/// Splits `A<T>::B::f` into (`A::B`, `f`); `None` when unqualified.
-fn split_qualified(full: &str) -> Option<(String, &str)> {
-    let mut depth = 0i32;
-    let bytes = full.as_bytes();
-    let mut last_sep = None;
-    let mut i = 0;
-    while i + 1 < bytes.len() {
-        match bytes[i] {
-            b'<' | b'(' => depth += 1,
-            b'>' | b')' => depth -= 1,
-            b':' if depth == 0 && bytes[i + 1] == b':' => {
-                last_sep = Some(i);
-                i += 1;
+/// The name node inside a function declarator's `declarator`, and the scopes that qualify it:
+/// `A<T>::B::f` → (`f`, [`A`, `B`]); attributes and other wrappers are looked through.
+fn declarator_name<'t>(
+    mut node: Node<'t>,
+    rule: &DeclaratorRule,
+    source: &str,
+    spec: &LangSpec,
+) -> Option<(Node<'t>, Vec<String>)> {
+    let mut scope = Vec::new();
+    for _ in 0..32 {
+        if Some(node.kind()) == rule.qualified {
+            if let Some(s) = node.child_by_field_name("scope") {
+                scope.push(strip_generics(text(s, source)).to_string());
             }
-            _ => {}
+            node = node.child_by_field_name("name")?;
+            continue;
         }
-        i += 1;
+        if spec.is_identifier(node.kind_id())
+            || rule.whole_names.contains(&node.kind())
+            || node.named_child_count() == 0
+        {
+            return Some((node, scope));
+        }
+        // `f<int>` (a template specialisation), `f [[noreturn]]`.
+        node = node
+            .child_by_field_name("name")
+            .or_else(|| node.child_by_field_name("declarator"))
+            .or_else(|| node.named_child(0))?;
     }
-    let sep = last_sep?;
-    let scope: Vec<&str> = full[..sep]
-        .split("::")
-        .map(|s| strip_generics(s.trim()))
-        .filter(|s| !s.is_empty())
-        .collect();
-    let last = full[sep + 2..].trim();
-    if scope.is_empty() {
-        None
-    } else {
-        Some((scope.join("::"), last))
-    }
+    None
 }
 
 /// Go: the base type name of a method receiver (`(s *S[T])` → `S`).
@@ -210,6 +213,16 @@ fn single_identifier_child<'t>(node: Node<'t>, spec: &LangSpec) -> Option<Node<'
     } else {
         Some(first)
     }
+}
+
+/// A string-literal name (`"Program:exit"() {}` in JavaScript) without its quotes.
+fn unquote(name: &str) -> &str {
+    for quote in ['"', '\'', '`'] {
+        if let Some(inner) = name.strip_prefix(quote).and_then(|n| n.strip_suffix(quote)) {
+            return inner;
+        }
+    }
+    name
 }
 
 pub(crate) fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {

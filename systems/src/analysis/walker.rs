@@ -678,7 +678,8 @@ fn count_params(node: Node<'_>, source: &str, spec: &LangSpec) -> u32 {
         return 1;
     }
     let list = node.child_by_field_name("parameters").or_else(|| {
-        function_declarator(node)
+        spec.declarator_rule()
+            .and_then(|rule| function_declarator(node, rule))
             .or_else(|| node.child_by_field_name("declarator"))
             .and_then(|d| d.child_by_field_name("parameters"))
     });

@@ -2,13 +2,20 @@
 
 use codepulse_components::Language;
 
-use super::{CallRule, CaseRule, FunctionRule, LangTable, NameFrom};
+use super::{CallRule, CaseRule, DeclaratorRule, FunctionRule, LangTable, NameFrom};
+
+pub(super) static DECLARATORS: DeclaratorRule = DeclaratorRule {
+    function: "function_declarator",
+    parenthesized: "parenthesized_declarator",
+    qualified: None,
+    whole_names: &[],
+};
 
 pub(super) static TABLE: LangTable = LangTable {
     language: Language::C,
     functions: &[FunctionRule {
         kind: "function_definition",
-        name: NameFrom::Declarator,
+        name: NameFrom::Declarator(&DECLARATORS),
         requires: Some("body"),
         receiver: None,
     }],

@@ -2,13 +2,23 @@
 
 use codepulse_components::Language;
 
-use super::{BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, LangTable, NameFrom};
+use super::{
+    BindingRule, CallRule, CaseRule, ContainerRule, DeclaratorRule, FunctionRule, LangTable,
+    NameFrom,
+};
+
+pub(super) static DECLARATORS: DeclaratorRule = DeclaratorRule {
+    function: "function_declarator",
+    parenthesized: "parenthesized_declarator",
+    qualified: Some("qualified_identifier"),
+    whole_names: &["destructor_name", "operator_name", "operator_cast"],
+};
 
 pub(super) static TABLE: LangTable = LangTable {
     language: Language::Cpp,
     functions: &[FunctionRule {
         kind: "function_definition",
-        name: NameFrom::Declarator,
+        name: NameFrom::Declarator(&DECLARATORS),
         requires: Some("body"),
         receiver: None,
     }],

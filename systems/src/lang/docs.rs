@@ -33,7 +33,7 @@ fn language_section(out: &mut String, t: &LangTable) {
         .map(|f| {
             let name = match f.name {
                 NameFrom::Field(field) => format!("name: `{field}`"),
-                NameFrom::Declarator => "name: innermost `function_declarator`".to_string(),
+                NameFrom::Declarator(d) => format!("name: innermost `{}`", d.function),
             };
             let receiver = f
                 .receiver

@@ -27,9 +27,22 @@ pub use docs::markdown_tables;
 pub enum NameFrom {
     /// The text of the child in this field.
     Field(&'static str),
-    /// C/C++: follow the `declarator` fields down to the function declarator; its own
-    /// `declarator` is the name (possibly qualified: `A::f`).
-    Declarator,
+    /// C/C++: follow the `declarator` fields down to the innermost function declarator; its
+    /// own `declarator` is the name, possibly qualified (`A::f`) or wrapped (attributes).
+    Declarator(&'static DeclaratorRule),
+}
+
+/// The C/C++ declarator grammar, for [`NameFrom::Declarator`].
+#[derive(Debug)]
+pub struct DeclaratorRule {
+    /// The declarator that holds a parameter list (`f(int a)`).
+    pub function: &'static str,
+    /// Declarators that hold their inner declarator without a field (`(*f)`).
+    pub parenthesized: &'static str,
+    /// A qualified name, with `scope` and `name` fields (`A::f`), if the language has them.
+    pub qualified: Option<&'static str>,
+    /// Name kinds taken whole (`~A`, `operator==`), besides the identifiers.
+    pub whole_names: &'static [&'static str],
 }
 
 /// A node kind that defines a named function.
@@ -347,6 +360,14 @@ impl LangSpec {
         }
     }
 
+    /// The declarator grammar of a language whose functions are named by declarators (C, C++).
+    pub fn declarator_rule(&self) -> Option<&'static DeclaratorRule> {
+        self.table.functions.iter().find_map(|f| match f.name {
+            NameFrom::Declarator(rule) => Some(rule),
+            NameFrom::Field(_) => None,
+        })
+    }
+
     /// The class of a node kind id.
     #[inline]
     pub fn class(&self, kind_id: u16) -> Class {
@@ -495,8 +516,17 @@ mod tests {
             fields.extend(t.opaque_fields.iter().map(|(_, f)| *f));
             fields.extend(t.guard_field);
             for r in t.functions {
-                if let NameFrom::Field(f) = r.name {
-                    fields.push(f);
+                match r.name {
+                    NameFrom::Field(f) => fields.push(f),
+                    NameFrom::Declarator(d) => {
+                        assert!(
+                            exists(d.function)
+                                && exists(d.parenthesized)
+                                && d.qualified.is_none_or(exists),
+                            "{language}"
+                        );
+                        assert!(d.whole_names.iter().all(|k| exists(k)), "{language}");
+                    }
                 }
                 fields.extend(r.requires);
                 fields.extend(r.receiver);
