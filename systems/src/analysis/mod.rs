@@ -4,8 +4,10 @@
 mod functions;
 mod walker;
 
+use std::cell::RefCell;
+
 use codepulse_components::Language;
-use tree_sitter::{Node, Tree};
+use tree_sitter::{Node, Parser, Tree};
 
 pub use functions::FunctionInfo;
 pub use walker::{Metrics, analyze_tree, measure_function};
@@ -36,12 +38,37 @@ pub struct SourceReport {
     pub parse_errors: u32,
 }
 
+thread_local! {
+    static PARSERS: RefCell<Vec<(Language, Parser)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Parses `source` as `language` with this thread's parser for that language. Never fails: a
+/// text with syntax errors gives a tree with ERROR nodes.
+pub fn parse_source(language: Language, source: &str) -> Tree {
+    PARSERS.with_borrow_mut(|parsers| {
+        let index = match parsers.iter().position(|(l, _)| *l == language) {
+            Some(i) => i,
+            None => {
+                parsers.push((language, parser_for(language)));
+                parsers.len() - 1
+            }
+        };
+        let parser = &mut parsers[index].1;
+        // `parse` returns None only without a language or after a cancellation, neither of
+        // which is set; reset and retry once to be safe against a half-finished parse.
+        parser.parse(source, None).unwrap_or_else(|| {
+            parser.reset();
+            parser
+                .parse(source, None)
+                .expect("a parser with a language and no cancellation returns a tree")
+        })
+    })
+}
+
 /// Parses `source` as `language` and measures every function in it, in source order.
 pub fn analyze_source(language: Language, source: &str) -> SourceReport {
     let spec = LangSpec::get(language);
-    let tree = parser_for(language)
-        .parse(source, None)
-        .expect("a parser with a language always returns a tree");
+    let tree = parse_source(language, source);
     let functions = analyze_tree(&tree, source, spec)
         .into_iter()
         .map(|(f, m)| FunctionReport {
