@@ -158,13 +158,26 @@ r_liz=$(ratio "${WALL[lizard]}" "${WALL[codepulse]}")
 r_cpu=$(ratio "${CPU[codepulse]}" "${CPU[bareparse]}")
 if ((cp_ok == 0)); then r_rca=n/a r_liz=n/a r_cpu=n/a; fi
 
+# The commit measured, "-dirty" when the code (not docs or tools) has uncommitted changes.
+code_rev() {
+    (
+        cd "$ROOT" || exit
+        local rev
+        rev="$(git rev-parse --short HEAD 2>/dev/null)" || { echo '?'; exit; }
+        if [[ -n "$(git status --porcelain -- Cargo.toml Cargo.lock components systems engine 2>/dev/null)" ]]; then
+            rev+="-dirty"
+        fi
+        echo "$rev"
+    )
+}
+
 table() {
     echo "| tool | files | functions | wall (s, median of $runs) | CPU user+sys (s) | peak RSS (MiB) | wall vs codepulse | exit |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|"
     local tool label
     for tool in "${TOOLS[@]}"; do
         case $tool in
-            codepulse) label="codepulse $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')" ;;
+            codepulse) label="codepulse $(code_rev)" ;;
             rca) label="rust-code-analysis-cli $(rust-code-analysis-cli --version 2>/dev/null | awk '{print $2}') -j $((THREADS + 2))" ;;
             rcaj) label="rust-code-analysis-cli $(rust-code-analysis-cli --version 2>/dev/null | awk '{print $2}') -j $THREADS" ;;
             lizard) label="lizard $(lizard --version 2>/dev/null)" ;;
@@ -229,8 +242,8 @@ if ((write_docs)); then
 Notes: rust-code-analysis-cli has no Go support and skips the Go files (and a few other
 extensions), so its file count is lower and its job smaller. `-j N+2` gives it N analysis
 threads (it subtracts one from -j twice); the targets use that row. lizard's exit status 1
-means "functions above its CCN threshold were found", not a failure; its `-t` runs a process
-pool whose results the parent process unpickles one by one, so it scales little with N.
+means "functions above its CCN threshold were found", not a failure; its `-t N` runs a pool
+of N worker processes (their CPU time is included).
 Functions: codepulse's JSON and lizard's "Fun Cnt" (each tool's own idea of a function).
 
 NOTES

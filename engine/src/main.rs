@@ -41,7 +41,11 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    codepulse_systems::alloc::install_mimalloc_for_tree_sitter();
     match std::panic::catch_unwind(try_main) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(err)) => {

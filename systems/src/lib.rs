@@ -7,6 +7,7 @@
 //! - the systems, in tick order: [`discover_files`], [`load_sources`], [`parse_files`],
 //!   [`measure_functions`], [`aggregate_files`], [`evict_sources`].
 
+pub mod alloc;
 pub mod analysis;
 pub mod lang;
 

@@ -11,6 +11,7 @@
 
 use std::sync::Mutex;
 
+use bevy_ecs::batching::BatchingStrategy;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Cognitive, Cyclomatic, FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan,
@@ -53,13 +54,16 @@ pub fn measure_functions(
     mut functions: Query<Columns>,
 ) {
     let measured: Mutex<Vec<(Entity, Measured)>> = Mutex::new(Vec::new());
-    files.par_iter().for_each(|(entity, lang, text, tree)| {
-        let rows = analysis::analyze_tree(&tree.0, &text.0, LangSpec::get(lang.0));
-        measured
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((entity, rows));
-    });
+    files
+        .par_iter()
+        .batching_strategy(BatchingStrategy::new().batches_per_thread(32))
+        .for_each(|(entity, lang, text, tree)| {
+            let rows = analysis::analyze_tree(&tree.0, &text.0, LangSpec::get(lang.0));
+            measured
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((entity, rows));
+        });
     let measured = measured.into_inner().unwrap_or_else(|e| e.into_inner());
 
     for (file, rows) in measured {

@@ -4,6 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
+use bevy_ecs::batching::BatchingStrategy;
 use bevy_ecs::prelude::*;
 use codepulse_components::{Lang, ParseErrors, Progress, SourceText, SyntaxTree};
 
@@ -14,16 +15,19 @@ pub fn parse_files(
     commands: ParallelCommands,
     progress: Option<Res<Progress>>,
 ) {
-    files.par_iter().for_each(|(entity, lang, text)| {
-        let tree = parse_source(lang.0, &text.0);
-        let errors = count_errors(&tree);
-        commands.command_scope(|mut commands| {
-            commands
-                .entity(entity)
-                .insert((SyntaxTree(tree), ParseErrors(errors)));
+    files
+        .par_iter()
+        .batching_strategy(BatchingStrategy::new().batches_per_thread(32))
+        .for_each(|(entity, lang, text)| {
+            let tree = parse_source(lang.0, &text.0);
+            let errors = count_errors(&tree);
+            commands.command_scope(|mut commands| {
+                commands
+                    .entity(entity)
+                    .insert((SyntaxTree(tree), ParseErrors(errors)));
+            });
+            if let Some(progress) = &progress {
+                progress.parsed.fetch_add(1, Ordering::Relaxed);
+            }
         });
-        if let Some(progress) = &progress {
-            progress.parsed.fetch_add(1, Ordering::Relaxed);
-        }
-    });
 }

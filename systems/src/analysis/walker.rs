@@ -188,22 +188,29 @@ impl<'s, 't> Walker<'s, 't> {
             let depth = frames.len();
             let node = cursor.node();
             let parent = *frames.last().expect("the top frame stays until the end");
-            let needs_field = matches!(
-                parent.role,
-                Role::If | Role::Nesting | Role::OpaqueParent(_)
-            ) || self.spec.class(node.kind_id()) == Class::ComprehensionClause;
-            let field = if needs_field {
-                cursor.field_id().map(|f| f.get())
-            } else {
-                None
-            };
-            self.path.push(node);
-            let frame = self.enter(node, field, parent, depth);
-            if frame.role != Role::Skip && cursor.goto_first_child() {
-                frames.push(frame);
-                continue;
+            let class = self.spec.class(node.kind_id());
+            // Tokens and bare names count for nothing (an `if`'s alternative always goes through
+            // `enter`: a bare `else` body still counts); opaque kinds are not walked into.
+            let trivial =
+                class == Class::Other && parent.role != Role::If && node.child_count() == 0;
+            if !trivial {
+                let needs_field = matches!(
+                    parent.role,
+                    Role::If | Role::Nesting | Role::OpaqueParent(_)
+                ) || class == Class::ComprehensionClause;
+                let field = if needs_field {
+                    cursor.field_id().map(|f| f.get())
+                } else {
+                    None
+                };
+                self.path.push(node);
+                let frame = self.enter(node, field, parent, depth);
+                if frame.role != Role::Skip && class != Class::Opaque && cursor.goto_first_child() {
+                    frames.push(frame);
+                    continue;
+                }
+                self.close(depth);
             }
-            self.close(depth);
             loop {
                 if cursor.goto_next_sibling() {
                     break;
@@ -519,7 +526,7 @@ impl<'s, 't> Walker<'s, 't> {
     fn wraps_if(&self, node: Node<'_>) -> bool {
         let mut cursor = node.walk();
         node.named_children(&mut cursor)
-            .find(|c| self.spec.class(c.kind_id()) != Class::Comment)
+            .find(|c| !self.spec.is_comment(c.kind_id()))
             .is_some_and(|c| self.spec.class(c.kind_id()) == Class::If)
     }
 
@@ -532,7 +539,7 @@ impl<'s, 't> Walker<'s, 't> {
                 let mut cursor = node.walk();
                 let pattern = node
                     .named_children(&mut cursor)
-                    .find(|c| self.spec.class(c.kind_id()) != Class::Comment);
+                    .find(|c| !self.spec.is_comment(c.kind_id()));
                 let guarded = node.child_by_field_name("guard").is_some();
                 guarded || pattern.is_none_or(|p| text(p, self.source).trim() != "_")
             }

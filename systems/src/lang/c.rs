@@ -55,5 +55,6 @@ pub(super) static TABLE: LangTable = LangTable {
     unnested_fields: &["condition", "initializer", "update"],
     comments: &["comment"],
     opaque_fields: &[("preproc_if", "condition"), ("preproc_elif", "condition")],
+    opaque: &["comment", "string_literal", "preproc_include"],
     guard_field: None,
 };

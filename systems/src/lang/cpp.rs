@@ -96,5 +96,11 @@ pub(super) static TABLE: LangTable = LangTable {
     unnested_fields: &["condition", "initializer", "update", "right"],
     comments: &["comment"],
     opaque_fields: &[("preproc_if", "condition"), ("preproc_elif", "condition")],
+    opaque: &[
+        "comment",
+        "string_literal",
+        "raw_string_literal",
+        "preproc_include",
+    ],
     guard_field: None,
 };

@@ -145,6 +145,7 @@ fn language_section(out: &mut String, t: &LangTable) {
         format!("{calls}; own receivers: {}", list(t.self_receivers)),
     );
     row(out, "conditions (not nested)", list(t.unnested_fields));
+    row(out, "not walked into", list(t.opaque));
     if !t.opaque_fields.is_empty() {
         let opaque = t
             .opaque_fields

@@ -89,5 +89,12 @@ pub(super) static TABLE: LangTable = LangTable {
     unnested_fields: &["condition", "initializer", "value", "update", "alias"],
     comments: &["comment"],
     opaque_fields: &[],
+    opaque: &[
+        "comment",
+        "import_declaration",
+        "package_clause",
+        "interpreted_string_literal",
+        "raw_string_literal",
+    ],
     guard_field: None,
 };

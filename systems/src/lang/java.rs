@@ -110,5 +110,14 @@ pub(super) static TABLE: LangTable = LangTable {
     unnested_fields: &["condition", "init", "update", "value", "dimensions"],
     comments: &["line_comment", "block_comment"],
     opaque_fields: &[],
+    opaque: &[
+        "line_comment",
+        "block_comment",
+        "string_literal",
+        "import_declaration",
+        "package_declaration",
+        "marker_annotation",
+        "annotation",
+    ],
     guard_field: None,
 };

@@ -135,5 +135,6 @@ pub(super) static TABLE: LangTable = LangTable {
     unnested_fields: UNNESTED,
     comments: &["comment"],
     opaque_fields: &[],
+    opaque: &["comment", "string", "regex", "import_statement"],
     guard_field: None,
 };

@@ -167,6 +167,9 @@ pub struct LangTable {
     /// Fields whose subtree is not code of the function and is not measured: (parent kind,
     /// field), e.g. the condition of a C `#if`.
     pub opaque_fields: &'static [(&'static str, &'static str)],
+    /// Kinds whose subtrees hold nothing that is counted or named (comments, plain string
+    /// literals, imports, macro token trees, attributes, type annotations): not walked into.
+    pub opaque: &'static [&'static str],
     /// The field of a match arm holding its guard (Python `case x if c:`): a comprehension-clause
     /// kind there is a guard, not a comprehension clause.
     pub guard_field: Option<&'static str>,
@@ -196,10 +199,11 @@ pub enum Class {
     Goto,
     Jump(u8),
     Call(u8),
-    Comment,
     BindingList,
     /// A node with [`LangTable::opaque_fields`].
     OpaqueParent(u8),
+    /// A node of [`LangTable::opaque`]: its subtree is not walked.
+    Opaque,
 }
 
 /// A [`LangTable`] compiled against its grammar: classes by kind id, fields by id.
@@ -209,6 +213,7 @@ pub struct LangSpec {
     pub grammar: tree_sitter::Language,
     classes: Vec<Class>,
     identifier: Vec<bool>,
+    comment: Vec<bool>,
     not_param: Vec<bool>,
     multi_name_param: Vec<bool>,
     unnested_field: Vec<bool>,
@@ -237,6 +242,7 @@ impl LangSpec {
         let count = grammar.node_kind_count();
         let mut classes = vec![Class::Other; count];
         let mut identifier = vec![false; count];
+        let mut comment = vec![false; count];
         let mut not_param = vec![false; count];
         let mut multi_name_param = vec![false; count];
         for id in 0..count as u16 {
@@ -247,9 +253,12 @@ impl LangSpec {
             let is = |list: &[&str]| named && list.contains(&kind);
             let position = |pos: Option<usize>| pos.map(|p| u8::try_from(p).expect("small tables"));
             identifier[id as usize] = is(table.identifiers);
+            comment[id as usize] = is(table.comments);
             not_param[id as usize] = is(table.not_params) || is(table.comments);
             multi_name_param[id as usize] = is(table.multi_name_params);
-            let class = if let Some(i) =
+            let class = if is(table.opaque) {
+                Class::Opaque
+            } else if let Some(i) =
                 position(table.functions.iter().position(|r| named && r.kind == kind))
             {
                 Class::Function(i)
@@ -315,8 +324,6 @@ impl LangSpec {
                     .position(|(k, _)| named && *k == kind),
             ) {
                 Class::OpaqueParent(i)
-            } else if is(table.comments) {
-                Class::Comment
             } else if is(table.binding_lists) {
                 Class::BindingList
             } else {
@@ -354,6 +361,7 @@ impl LangSpec {
             grammar,
             classes,
             identifier,
+            comment,
             not_param,
             multi_name_param,
             unnested_field,
@@ -383,6 +391,12 @@ impl LangSpec {
             .get(kind_id as usize)
             .copied()
             .unwrap_or(false)
+    }
+
+    /// Whether a kind is a comment (whatever its class: comments are usually also opaque).
+    #[inline]
+    pub fn is_comment(&self, kind_id: u16) -> bool {
+        self.comment.get(kind_id as usize).copied().unwrap_or(false)
     }
 
     #[inline]
@@ -501,6 +515,7 @@ mod tests {
             kinds.extend(t.calls.iter().map(|r| r.kind));
             kinds.extend(t.comments);
             kinds.extend(t.opaque_fields.iter().map(|(k, _)| *k));
+            kinds.extend(t.opaque);
             for kind in kinds {
                 assert!(
                     exists(kind),

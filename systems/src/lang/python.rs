@@ -55,5 +55,11 @@ pub(super) static TABLE: LangTable = LangTable {
     unnested_fields: &["condition", "subject", "left", "right"],
     comments: &["comment"],
     opaque_fields: &[],
+    opaque: &[
+        "comment",
+        "import_statement",
+        "import_from_statement",
+        "future_import_statement",
+    ],
     guard_field: Some("guard"),
 };

@@ -83,5 +83,15 @@ pub(super) static TABLE: LangTable = LangTable {
     unnested_fields: &["condition", "value", "pattern"],
     comments: &["line_comment", "block_comment"],
     opaque_fields: &[],
+    opaque: &[
+        "token_tree",
+        "line_comment",
+        "block_comment",
+        "string_literal",
+        "raw_string_literal",
+        "attribute_item",
+        "inner_attribute_item",
+        "use_declaration",
+    ],
     guard_field: None,
 };

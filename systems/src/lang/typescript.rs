@@ -91,5 +91,16 @@ const TYPESCRIPT_FIELDS: LangTable = LangTable {
     unnested_fields: UNNESTED,
     comments: &["comment"],
     opaque_fields: &[],
+    opaque: &[
+        "comment",
+        "string",
+        "regex",
+        "import_statement",
+        "type_annotation",
+        "type_arguments",
+        "type_parameters",
+        "interface_declaration",
+        "type_alias_declaration",
+    ],
     guard_field: None,
 };

@@ -161,7 +161,12 @@ fn work(files: &[(PathBuf, Language)], next: &AtomicUsize) -> Totals {
     }
 }
 
+// The same allocator as codepulse, so the comparison measures analysis, not allocators.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
+    codepulse_systems::alloc::install_mimalloc_for_tree_sitter();
     let options = match parse_args() {
         Ok(o) => o,
         Err(e) => {
