@@ -15,6 +15,7 @@ mod function;
 mod language;
 mod metrics;
 mod resources;
+mod wire;
 
 pub use file::{
     FileFlags, FilePath, FileTotals, Lang, ParseErrors, PendingLoad, SkipReason, Skipped,
@@ -27,3 +28,4 @@ pub use resources::{
     AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest, Progress,
     ProgressCounters,
 };
+pub use wire::{DefectPayload, PayloadKind, Severity, payload_flags};
