@@ -22,7 +22,7 @@ pub struct AnalysisSettings {
 
 impl AnalysisSettings {
     pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
-    pub const DEFAULT_LOAD_BATCH_BYTES: u64 = 4 * 1024 * 1024;
+    pub const DEFAULT_LOAD_BATCH_BYTES: u64 = 1024 * 1024;
 
     pub fn new(root: PathBuf) -> Self {
         AnalysisSettings {

@@ -82,7 +82,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
 
     world::init_task_pool(args.threads());
     let progress = Progress::default();
-    let mut world = world::build_world(settings, progress.clone());
+    let mut world = world::build_world(settings, progress.clone(), args.threads());
     let mut schedule = world::analysis_schedule();
 
     let line = ProgressLine::start(progress, started);

@@ -6,6 +6,7 @@ use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use codepulse_components::{
     AnalysisSettings, Diagnostics, DiscoveryRequest, PendingLoad, Progress,
 };
+use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
     aggregate_files, discover_files, evict_sources, load_sources, measure_functions, parse_files,
 };
@@ -22,8 +23,9 @@ pub fn init_task_pool(threads: usize) {
 }
 
 /// A world holding the settings, an empty diagnostics list and the shared progress counters.
-pub fn build_world(settings: AnalysisSettings, progress: Progress) -> World {
+pub fn build_world(settings: AnalysisSettings, progress: Progress, threads: usize) -> World {
     let mut world = World::new();
+    world.insert_resource(WorkerThreads(threads));
     world.insert_resource(settings);
     world.insert_resource(Diagnostics::default());
     world.insert_resource(progress);

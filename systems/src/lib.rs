@@ -10,6 +10,7 @@
 pub mod alloc;
 pub mod analysis;
 pub mod lang;
+pub mod parallel;
 
 mod aggregate_files;
 mod discover_files;

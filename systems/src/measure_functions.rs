@@ -11,7 +11,6 @@
 
 use std::sync::Mutex;
 
-use bevy_ecs::batching::BatchingStrategy;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Cognitive, Cyclomatic, FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan,
@@ -21,6 +20,7 @@ use hashbrown::HashMap;
 
 use crate::analysis::{self, FunctionInfo, Metrics, loc};
 use crate::lang::LangSpec;
+use crate::parallel::{self, WorkerThreads};
 
 type Measured = Vec<(FunctionInfo, Metrics)>;
 
@@ -52,18 +52,23 @@ pub fn measure_functions(
     files: Query<(Entity, &Lang, &SourceText, &SyntaxTree), Changed<SyntaxTree>>,
     file_functions: Query<&FileFunctions>,
     mut functions: Query<Columns>,
+    threads: Option<Res<WorkerThreads>>,
 ) {
-    let measured: Mutex<Vec<(Entity, Measured)>> = Mutex::new(Vec::new());
-    files
-        .par_iter()
-        .batching_strategy(BatchingStrategy::new().batches_per_thread(32))
-        .for_each(|(entity, lang, text, tree)| {
+    let mut work: Vec<(Entity, &Lang, &SourceText, &SyntaxTree)> = files.iter().collect();
+    // Largest first, so that the threads finish together.
+    work.sort_unstable_by_key(|(_, _, text, _)| std::cmp::Reverse(text.0.len()));
+    let measured: Mutex<Vec<(Entity, Measured)>> = Mutex::new(Vec::with_capacity(work.len()));
+    parallel::for_each(
+        &work,
+        threads.map_or(1, |t| t.0),
+        |&(entity, lang, text, tree)| {
             let rows = analysis::analyze_tree(&tree.0, &text.0, LangSpec::get(lang.0));
             measured
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push((entity, rows));
-        });
+        },
+    );
     let measured = measured.into_inner().unwrap_or_else(|e| e.into_inner());
 
     for (file, rows) in measured {
