@@ -28,4 +28,4 @@ pub use resources::{
     AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest, Progress,
     ProgressCounters,
 };
-pub use wire::{DefectPayload, PayloadKind, Severity, payload_flags};
+pub use wire::{DefectPayload, Outbox, PayloadKind, Severity, payload_flags};

@@ -2,6 +2,10 @@
 //! memory-mapped ring for an editor/LSP bridge in another process (docs/ring.md documents the
 //! layout byte by byte). Plain data: no I/O here.
 
+use std::path::PathBuf;
+
+use bevy_ecs::resource::Resource;
+
 /// What a payload says about its file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -93,4 +97,151 @@ pub struct DefectPayload {
 }
 
 const _: () = assert!(size_of::<DefectPayload>() == 64);
+const _: () = assert!(DefectPayload::SIZE == 64);
 const _: () = assert!(align_of::<DefectPayload>() == 64);
+
+impl DefectPayload {
+    /// Bytes of one payload (one ring slot, one cache line).
+    pub const SIZE: usize = 64;
+
+    /// The payload's bytes exactly as `#[repr(C)]` lays them out in memory (docs/ring.md): every
+    /// field at its offset in the host's byte order, no padding (the fields fill all 64 bytes).
+    pub fn to_bytes(&self) -> [u8; 64] {
+        let mut b = [0u8; 64];
+        b[0..8].copy_from_slice(&self.file_hash.to_ne_bytes());
+        b[8..16].copy_from_slice(&self.timestamp_ns.to_ne_bytes());
+        b[16..20].copy_from_slice(&self.seq.to_ne_bytes());
+        b[20..24].copy_from_slice(&self.tdg.to_bits().to_ne_bytes());
+        b[24..28].copy_from_slice(&self.cyclomatic.to_ne_bytes());
+        b[28..32].copy_from_slice(&self.cognitive.to_ne_bytes());
+        b[32..36].copy_from_slice(&self.dead_symbols.to_ne_bytes());
+        b[36..40].copy_from_slice(&self.start_line.to_ne_bytes());
+        b[40..44].copy_from_slice(&self.end_line.to_ne_bytes());
+        b[44..46].copy_from_slice(&self.warnings.to_ne_bytes());
+        b[46..48].copy_from_slice(&self.errors.to_ne_bytes());
+        b[48] = self.severity;
+        b[49] = self.kind;
+        b[50] = self.flags;
+        b[51] = self.language;
+        b[52..56].copy_from_slice(&self.version.to_ne_bytes());
+        b[56..64].copy_from_slice(&self.reserved);
+        b
+    }
+
+    /// The inverse of [`DefectPayload::to_bytes`]. Every bit pattern is a valid payload (the
+    /// enum-like bytes stay raw `u8`s: [`PayloadKind::from_u8`] and [`Severity::from_u8`] say
+    /// whether they hold a known value), so bytes read from another process need no check here.
+    pub fn from_bytes(b: &[u8; 64]) -> DefectPayload {
+        fn u32_at(b: &[u8; 64], at: usize) -> u32 {
+            u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+        }
+        fn u16_at(b: &[u8; 64], at: usize) -> u16 {
+            u16::from_ne_bytes([b[at], b[at + 1]])
+        }
+        fn u64_at(b: &[u8; 64], at: usize) -> u64 {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&b[at..at + 8]);
+            u64::from_ne_bytes(w)
+        }
+        let mut reserved = [0u8; 8];
+        reserved.copy_from_slice(&b[56..64]);
+        DefectPayload {
+            file_hash: u64_at(b, 0),
+            timestamp_ns: u64_at(b, 8),
+            seq: u32_at(b, 16),
+            tdg: f32::from_bits(u32_at(b, 20)),
+            cyclomatic: u32_at(b, 24),
+            cognitive: u32_at(b, 28),
+            dead_symbols: u32_at(b, 32),
+            start_line: u32_at(b, 36),
+            end_line: u32_at(b, 40),
+            warnings: u16_at(b, 44),
+            errors: u16_at(b, 46),
+            severity: b[48],
+            kind: b[49],
+            flags: b[50],
+            language: b[51],
+            version: u32_at(b, 52),
+            reserved,
+        }
+    }
+}
+
+/// What the threshold gate decided to tell clients during a tick: the payloads to emit, in
+/// order, and the files whose paths a client must be able to resolve (`(xxh3 of the canonical
+/// path, canonical path)`, see [`DefectPayload::file_hash`]). The gate fills it; the engine's emit
+/// step drains it into the ring (paths first, then payloads).
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Outbox {
+    pub payloads: Vec<DefectPayload>,
+    pub paths: Vec<(u64, PathBuf)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::offset_of;
+
+    #[test]
+    fn layout_matches_the_documented_offsets() {
+        assert_eq!(offset_of!(DefectPayload, file_hash), 0);
+        assert_eq!(offset_of!(DefectPayload, timestamp_ns), 8);
+        assert_eq!(offset_of!(DefectPayload, seq), 16);
+        assert_eq!(offset_of!(DefectPayload, tdg), 20);
+        assert_eq!(offset_of!(DefectPayload, cyclomatic), 24);
+        assert_eq!(offset_of!(DefectPayload, cognitive), 28);
+        assert_eq!(offset_of!(DefectPayload, dead_symbols), 32);
+        assert_eq!(offset_of!(DefectPayload, start_line), 36);
+        assert_eq!(offset_of!(DefectPayload, end_line), 40);
+        assert_eq!(offset_of!(DefectPayload, warnings), 44);
+        assert_eq!(offset_of!(DefectPayload, errors), 46);
+        assert_eq!(offset_of!(DefectPayload, severity), 48);
+        assert_eq!(offset_of!(DefectPayload, kind), 49);
+        assert_eq!(offset_of!(DefectPayload, flags), 50);
+        assert_eq!(offset_of!(DefectPayload, language), 51);
+        assert_eq!(offset_of!(DefectPayload, version), 52);
+        assert_eq!(offset_of!(DefectPayload, reserved), 56);
+    }
+
+    #[test]
+    fn bytes_round_trip_and_place_fields_at_their_offsets() {
+        let p = DefectPayload {
+            file_hash: 0x0102_0304_0506_0708,
+            timestamp_ns: 42,
+            seq: 7,
+            tdg: 1.75,
+            cyclomatic: 12,
+            cognitive: 31,
+            dead_symbols: 3,
+            start_line: 10,
+            end_line: 99,
+            warnings: 2,
+            errors: 1,
+            severity: Severity::Error as u8,
+            kind: PayloadKind::Defect as u8,
+            flags: payload_flags::COGNITIVE | payload_flags::TDG,
+            language: 4,
+            version: 5,
+            reserved: [9; 8],
+        };
+        let b = p.to_bytes();
+        assert_eq!(DefectPayload::from_bytes(&b), p);
+        assert_eq!(&b[0..8], &p.file_hash.to_ne_bytes());
+        assert_eq!(&b[20..24], &1.75f32.to_bits().to_ne_bytes());
+        assert_eq!(b[48], 2);
+        assert_eq!(b[49], 1);
+        assert_eq!(b[50], 0b110);
+        // Any bytes decode (no invalid bit patterns), and decode back to themselves.
+        let junk: [u8; 64] = std::array::from_fn(|i| (i as u8).wrapping_mul(37));
+        assert_eq!(DefectPayload::from_bytes(&junk).to_bytes(), junk);
+    }
+}
+
+/// Payloads decided by the gate and not yet written to the ring, with the paths their hashes
+/// stand for (registered in the ring's path table before the payloads are pushed). The gate
+/// fills it; the engine's emit step drains it.
+#[derive(bevy_ecs::resource::Resource, Clone, Debug, Default)]
+pub struct Outbox {
+    pub payloads: Vec<DefectPayload>,
+    pub paths: Vec<(u64, std::path::PathBuf)>,
+}
