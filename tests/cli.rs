@@ -547,3 +547,40 @@ fn ten_thousand_nested_ifs_do_not_overflow_the_stack() {
     assert_eq!(deep["max_nesting"], DEPTH);
     assert_eq!(deep["cyclomatic"], DEPTH + 1);
 }
+
+#[test]
+fn invalid_configuration_lists_every_problem_and_exits_2() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "a.rs", "fn a() {}\n");
+    write(
+        dir.path(),
+        "codepulse.toml",
+        "[emit_server]\ncache_size_mb = -4\nring_buffer_sise = 64\n[emit_server.thresholds]\ntdg_warn = 2.5\n",
+    );
+    let out = codepulse(dir.path(), &["analyze", "."]);
+    assert_eq!(out.status.code(), Some(2), "stdout: {}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("codepulse.toml"), "{err}");
+    assert!(err.contains("`cache_size_mb` must not be negative (got -4)"), "{err}");
+    assert!(err.contains("did you mean `ring_buffer_size`?"), "{err}");
+    assert!(err.contains("`thresholds.tdg_warn` (2.5) is above `thresholds.tdg_error` (2)"), "{err}");
+    assert!(stdout(&out).is_empty(), "nothing is analysed with a bad configuration");
+}
+
+#[test]
+fn missing_explicit_configuration_exits_2() {
+    let dir = TempDir::new().unwrap();
+    let out = codepulse(dir.path(), &["analyze", "--config", "nope.toml", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nope.toml"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_disabled_language_is_not_analysed() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "a.rs", "fn a() {}\n");
+    write(dir.path(), "b.py", "def b():\n    pass\n");
+    write(dir.path(), "codepulse.toml", "[languages.python]\nenabled = false\n");
+    let report = analyze_json(dir.path(), &[]);
+    assert_eq!(file_paths(&report), ["a.rs"]);
+}

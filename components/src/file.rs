@@ -79,3 +79,17 @@ pub struct FileTotals {
 /// by a change on disk); `load_sources` reads it and removes the mark.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PendingLoad;
+
+/// The gate's last word on a file: its severity, how many functions are at warning and error,
+/// a fingerprint of its non-ok functions' metrics (a change means a client would see something
+/// new), and the sequence number of its last payload.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileGate {
+    pub severity: crate::Severity,
+    pub warnings: u16,
+    pub errors: u16,
+    pub fingerprint: u64,
+    pub seq: u32,
+    /// Whether the file's path is in the ring's path table.
+    pub path_registered: bool,
+}

@@ -10,6 +10,7 @@
 //!   [`FunctionKey`] and one component per metric: [`Cyclomatic`], [`Cognitive`],
 //!   [`MaxNesting`], [`Loc`], [`Params`].
 
+mod config;
 mod file;
 mod function;
 mod language;
@@ -17,15 +18,18 @@ mod metrics;
 mod resources;
 mod wire;
 
+pub use config::{Config, LanguageConfig, Limits, Thresholds, language_index};
 pub use file::{
-    FileFlags, FilePath, FileTotals, Lang, ParseErrors, PendingLoad, SkipReason, Skipped,
+    FileFlags, FileGate, FilePath, FileTotals, Lang, ParseErrors, PendingLoad, SkipReason, Skipped,
     SourceText, SyntaxTree,
 };
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
-pub use metrics::{Cognitive, Cyclomatic, Loc, MaxNesting, Params};
+pub use metrics::{
+    Churn, Cognitive, Cyclomatic, DeadSymbolRatio, FileTdg, FunctionSeverity, Loc, MaxNesting, Params, Tdg,
+};
 pub use resources::{
-    AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest, Progress,
+    AnalysisSettings, ChurnRequest, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest, Progress,
     ProgressCounters,
 };
-pub use wire::{DefectPayload, Outbox, PayloadKind, Severity, payload_flags};
+pub use wire::{DefectPayload, Outbox, PayloadKind, Severity, path_hash, payload_flags};

@@ -18,6 +18,9 @@ pub struct AnalysisSettings {
     /// syntax trees of a tick's files are held only until they are measured, so this bounds the
     /// memory of a cold pass whatever the size of the tree.
     pub load_batch_bytes: u64,
+    /// The languages analysed (configuration can disable some); files of others are not
+    /// discovered.
+    pub languages: Vec<crate::Language>,
 }
 
 impl AnalysisSettings {
@@ -30,6 +33,7 @@ impl AnalysisSettings {
             max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
             follow_symlinks: true,
             load_batch_bytes: Self::DEFAULT_LOAD_BATCH_BYTES,
+            languages: crate::Language::ALL.to_vec(),
         }
     }
 }
@@ -38,6 +42,27 @@ impl AnalysisSettings {
 /// removes it.
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct DiscoveryRequest;
+
+/// Present until the churn of the tree has been read from git history: `seed_churn` runs when it
+/// exists (after discovery has spawned the file entities) and removes it.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct ChurnRequest {
+    /// How far back commits count (the TDG uses 90 days).
+    pub since: std::time::Duration,
+}
+
+impl ChurnRequest {
+    /// 90 days: the window of the TDG's churn input (docs/tdg.md).
+    pub const DEFAULT_WINDOW: std::time::Duration = std::time::Duration::from_secs(90 * 24 * 3600);
+}
+
+impl Default for ChurnRequest {
+    fn default() -> Self {
+        ChurnRequest {
+            since: Self::DEFAULT_WINDOW,
+        }
+    }
+}
 
 /// What kind of trouble a [`Diagnostic`] reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -237,11 +237,8 @@ mod tests {
     }
 }
 
-/// Payloads decided by the gate and not yet written to the ring, with the paths their hashes
-/// stand for (registered in the ring's path table before the payloads are pushed). The gate
-/// fills it; the engine's emit step drains it.
-#[derive(bevy_ecs::resource::Resource, Clone, Debug, Default)]
-pub struct Outbox {
-    pub payloads: Vec<DefectPayload>,
-    pub paths: Vec<(u64, std::path::PathBuf)>,
+/// The file hash of a payload: xxh3-64 of the path's bytes (the canonical absolute path).
+pub fn path_hash(path: &std::path::Path) -> u64 {
+    use std::os::unix::ffi::OsStrExt;
+    xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_bytes())
 }

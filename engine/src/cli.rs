@@ -58,6 +58,10 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub no_follow_symlinks: bool,
 
+    /// The configuration file [default: codepulse.toml at the root, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Bytes of source loaded, parsed and measured per tick; sources and trees are dropped after
     /// each tick, so this bounds memory.
     #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES)]
@@ -74,6 +78,7 @@ impl Default for AnalyzeArgs {
             top: 20,
             no_follow_symlinks: false,
             batch_bytes: AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES,
+            config: None,
         }
     }
 }

@@ -3,12 +3,12 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
-use codepulse_components::{
+use codepulse_components::{Config, Outbox, 
     AnalysisSettings, Diagnostics, DiscoveryRequest, PendingLoad, Progress,
 };
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
-    aggregate_files, discover_files, evict_sources, load_sources, measure_functions, parse_files,
+    aggregate_files, discover_files, evict_sources, gate_files, load_sources, measure_functions, parse_files,
 };
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -23,8 +23,10 @@ pub fn init_task_pool(threads: usize) {
 }
 
 /// A world holding the settings, an empty diagnostics list and the shared progress counters.
-pub fn build_world(settings: AnalysisSettings, progress: Progress, threads: usize) -> World {
+pub fn build_world(settings: AnalysisSettings, config: Config, progress: Progress, threads: usize) -> World {
     let mut world = World::new();
+    world.insert_resource(config);
+    world.insert_resource(Outbox::default());
     world.insert_resource(WorkerThreads(threads));
     world.insert_resource(settings);
     world.insert_resource(Diagnostics::default());
@@ -57,6 +59,7 @@ pub fn analysis_schedule() -> Schedule {
             parse_files,
             measure_functions,
             aggregate_files,
+            gate_files,
             evict_sources,
         )
             .chain(),

@@ -179,7 +179,9 @@ pub fn walk(settings: &AnalysisSettings, threads: usize) -> Discovery {
                         // A symlink still reported as such is one we do not follow.
                         return WalkState::Continue;
                     }
-                    if let Some(language) = Language::from_path(entry.path()) {
+                    let language = Language::from_path(entry.path())
+                        .filter(|l| settings.languages.contains(l));
+                    if let Some(language) = language {
                         let absolute = entry.into_path();
                         collector.local.push(Found::File { absolute, language });
                     }

@@ -9,19 +9,27 @@
 
 pub mod alloc;
 pub mod analysis;
+pub mod churn;
 pub mod lang;
+pub mod tdg;
 pub mod parallel;
 
 mod aggregate_files;
 mod discover_files;
 mod evict_sources;
+mod gate_files;
 mod load_sources;
 mod measure_functions;
 mod parse_files;
+mod seed_churn;
+mod score_tdg;
 
 pub use aggregate_files::aggregate_files;
 pub use discover_files::{SKIPPED_DIRS, discover_files};
 pub use evict_sources::evict_sources;
+pub use gate_files::gate_files;
 pub use load_sources::load_sources;
 pub use measure_functions::measure_functions;
 pub use parse_files::parse_files;
+pub use score_tdg::score_tdg;
+pub use seed_churn::seed_churn;
