@@ -561,10 +561,19 @@ fn invalid_configuration_lists_every_problem_and_exits_2() {
     assert_eq!(out.status.code(), Some(2), "stdout: {}", stdout(&out));
     let err = stderr(&out);
     assert!(err.contains("codepulse.toml"), "{err}");
-    assert!(err.contains("`cache_size_mb` must not be negative (got -4)"), "{err}");
+    assert!(
+        err.contains("`cache_size_mb` must not be negative (got -4)"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `ring_buffer_size`?"), "{err}");
-    assert!(err.contains("`thresholds.tdg_warn` (2.5) is above `thresholds.tdg_error` (2)"), "{err}");
-    assert!(stdout(&out).is_empty(), "nothing is analysed with a bad configuration");
+    assert!(
+        err.contains("`thresholds.tdg_warn` (2.5) is above `thresholds.tdg_error` (2)"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).is_empty(),
+        "nothing is analysed with a bad configuration"
+    );
 }
 
 #[test]
@@ -580,7 +589,11 @@ fn a_disabled_language_is_not_analysed() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "a.rs", "fn a() {}\n");
     write(dir.path(), "b.py", "def b():\n    pass\n");
-    write(dir.path(), "codepulse.toml", "[languages.python]\nenabled = false\n");
+    write(
+        dir.path(),
+        "codepulse.toml",
+        "[languages.python]\nenabled = false\n",
+    );
     let report = analyze_json(dir.path(), &[]);
     assert_eq!(file_paths(&report), ["a.rs"]);
 }

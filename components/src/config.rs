@@ -38,9 +38,18 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            cyclomatic: Limits { warn: 10, error: 20 },
-            cognitive: Limits { warn: 15, error: 30 },
-            tdg: Limits { warn: 1.5, error: 2.0 },
+            cyclomatic: Limits {
+                warn: 10,
+                error: 20,
+            },
+            cognitive: Limits {
+                warn: 15,
+                error: 30,
+            },
+            tdg: Limits {
+                warn: 1.5,
+                error: 2.0,
+            },
         }
     }
 }
@@ -56,7 +65,10 @@ pub struct LanguageConfig {
 
 impl Default for LanguageConfig {
     fn default() -> Self {
-        LanguageConfig { enabled: true, complexity_multiplier: 1.0 }
+        LanguageConfig {
+            enabled: true,
+            complexity_multiplier: 1.0,
+        }
     }
 }
 
@@ -97,7 +109,13 @@ impl Config {
 
     /// The severity of a function with these metrics (`tdg` when scored) in `language`: the
     /// worst of its three metrics (see [`Config::metric_severities`]).
-    pub fn severity(&self, language: Language, cyclomatic: u32, cognitive: u32, tdg: Option<f32>) -> Severity {
+    pub fn severity(
+        &self,
+        language: Language,
+        cyclomatic: u32,
+        cognitive: u32,
+        tdg: Option<f32>,
+    ) -> Severity {
         let [cyc, cog, tdg] = self.metric_severities(language, cyclomatic, cognitive, tdg);
         cyc.max(cog).max(tdg)
     }
@@ -112,7 +130,10 @@ impl Config {
         tdg: Option<f32>,
     ) -> [Severity; 3] {
         let m = self.language(language).complexity_multiplier;
-        let scaled = |l: Limits<u32>| Limits { warn: f64::from(l.warn) * m, error: f64::from(l.error) * m };
+        let scaled = |l: Limits<u32>| Limits {
+            warn: f64::from(l.warn) * m,
+            error: f64::from(l.error) * m,
+        };
         let t = &self.thresholds;
         [
             scaled(t.cyclomatic).severity(f64::from(cyclomatic)),
@@ -124,7 +145,10 @@ impl Config {
 
 /// The position of a language in [`Language::ALL`] (also its wire code).
 pub fn language_index(language: Language) -> usize {
-    Language::ALL.iter().position(|l| *l == language).unwrap_or(0)
+    Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -145,7 +169,11 @@ mod tests {
             (11, 31, Some(0.0), Severity::Error),
         ];
         for (cyc, cog, tdg, want) in cases {
-            assert_eq!(c.severity(Language::Rust, cyc, cog, tdg), want, "{cyc} {cog} {tdg:?}");
+            assert_eq!(
+                c.severity(Language::Rust, cyc, cog, tdg),
+                want,
+                "{cyc} {cog} {tdg:?}"
+            );
         }
     }
 
@@ -154,8 +182,14 @@ mod tests {
         let mut c = Config::default();
         c.language_mut(Language::TypeScript).complexity_multiplier = 1.2;
         assert_eq!(c.severity(Language::TypeScript, 12, 0, None), Severity::Ok);
-        assert_eq!(c.severity(Language::TypeScript, 13, 0, None), Severity::Warning);
+        assert_eq!(
+            c.severity(Language::TypeScript, 13, 0, None),
+            Severity::Warning
+        );
         assert_eq!(c.severity(Language::Rust, 12, 0, None), Severity::Warning);
-        assert_eq!(c.severity(Language::TypeScript, 0, 0, Some(1.6)), Severity::Warning);
+        assert_eq!(
+            c.severity(Language::TypeScript, 0, 0, Some(1.6)),
+            Severity::Warning
+        );
     }
 }

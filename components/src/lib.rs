@@ -26,10 +26,11 @@ pub use file::{
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
 pub use metrics::{
-    Churn, Cognitive, Cyclomatic, DeadSymbolRatio, FileTdg, FunctionSeverity, Loc, MaxNesting, Params, Tdg,
+    Churn, Cognitive, Cyclomatic, DeadSymbolRatio, FileTdg, FunctionSeverity, Loc, MaxNesting,
+    Params, Tdg,
 };
 pub use resources::{
-    AnalysisSettings, ChurnRequest, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest, Progress,
-    ProgressCounters,
+    AnalysisSettings, ChurnRequest, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest,
+    Progress, ProgressCounters,
 };
 pub use wire::{DefectPayload, Outbox, PayloadKind, Severity, path_hash, payload_flags};

@@ -81,6 +81,8 @@ pub enum DiagnosticKind {
     LossyUtf8,
     /// A file has syntax errors; it was still measured.
     SyntaxErrors,
+    /// The git history could not be read for churn; churn counts only live edits.
+    Churn,
 }
 
 impl DiagnosticKind {
@@ -93,6 +95,7 @@ impl DiagnosticKind {
             DiagnosticKind::TooLarge => "too-large",
             DiagnosticKind::LossyUtf8 => "lossy-utf8",
             DiagnosticKind::SyntaxErrors => "syntax-errors",
+            DiagnosticKind::Churn => "churn",
         }
     }
 }

@@ -106,6 +106,7 @@ impl DefectPayload {
 
     /// The payload's bytes exactly as `#[repr(C)]` lays them out in memory (docs/ring.md): every
     /// field at its offset in the host's byte order, no padding (the fields fill all 64 bytes).
+    #[inline]
     pub fn to_bytes(&self) -> [u8; 64] {
         let mut b = [0u8; 64];
         b[0..8].copy_from_slice(&self.file_hash.to_ne_bytes());
@@ -128,9 +129,67 @@ impl DefectPayload {
         b
     }
 
+    /// The payload as eight 64-bit words: word `i` holds bytes `8i..8i+8` of
+    /// [`DefectPayload::to_bytes`] in the host's byte order (what a 64-bit load from that offset
+    /// of the `#[repr(C)]` struct reads). The ring moves slots as words, with atomics.
+    #[inline]
+    pub fn to_words(&self) -> [u64; 8] {
+        [
+            self.file_hash,
+            self.timestamp_ns,
+            pair(self.seq, self.tdg.to_bits()),
+            pair(self.cyclomatic, self.cognitive),
+            pair(self.dead_symbols, self.start_line),
+            pair(
+                self.end_line,
+                u32::from_ne_bytes(concat2(
+                    self.warnings.to_ne_bytes(),
+                    self.errors.to_ne_bytes(),
+                )),
+            ),
+            pair(
+                u32::from_ne_bytes([self.severity, self.kind, self.flags, self.language]),
+                self.version,
+            ),
+            u64::from_ne_bytes(self.reserved),
+        ]
+    }
+
+    /// The inverse of [`DefectPayload::to_words`]; every word pattern is a valid payload.
+    #[inline]
+    pub fn from_words(w: &[u64; 8]) -> DefectPayload {
+        let (seq, tdg) = unpair(w[2]);
+        let (cyclomatic, cognitive) = unpair(w[3]);
+        let (dead_symbols, start_line) = unpair(w[4]);
+        let (end_line, counts) = unpair(w[5]);
+        let counts = counts.to_ne_bytes();
+        let (bytes, version) = unpair(w[6]);
+        let [severity, kind, flags, language] = bytes.to_ne_bytes();
+        DefectPayload {
+            file_hash: w[0],
+            timestamp_ns: w[1],
+            seq,
+            tdg: f32::from_bits(tdg),
+            cyclomatic,
+            cognitive,
+            dead_symbols,
+            start_line,
+            end_line,
+            warnings: u16::from_ne_bytes([counts[0], counts[1]]),
+            errors: u16::from_ne_bytes([counts[2], counts[3]]),
+            severity,
+            kind,
+            flags,
+            language,
+            version,
+            reserved: w[7].to_ne_bytes(),
+        }
+    }
+
     /// The inverse of [`DefectPayload::to_bytes`]. Every bit pattern is a valid payload (the
     /// enum-like bytes stay raw `u8`s: [`PayloadKind::from_u8`] and [`Severity::from_u8`] say
     /// whether they hold a known value), so bytes read from another process need no check here.
+    #[inline]
     pub fn from_bytes(b: &[u8; 64]) -> DefectPayload {
         fn u32_at(b: &[u8; 64], at: usize) -> u32 {
             u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
@@ -167,6 +226,31 @@ impl DefectPayload {
     }
 }
 
+/// Two `u32`s as the `u64` whose memory holds `lo` at the lower address, then `hi`.
+#[inline(always)]
+fn pair(lo: u32, hi: u32) -> u64 {
+    if cfg!(target_endian = "little") {
+        u64::from(lo) | u64::from(hi) << 32
+    } else {
+        u64::from(lo) << 32 | u64::from(hi)
+    }
+}
+
+/// The inverse of [`pair`].
+#[inline(always)]
+fn unpair(w: u64) -> (u32, u32) {
+    if cfg!(target_endian = "little") {
+        (w as u32, (w >> 32) as u32)
+    } else {
+        ((w >> 32) as u32, w as u32)
+    }
+}
+
+#[inline(always)]
+fn concat2(a: [u8; 2], b: [u8; 2]) -> [u8; 4] {
+    [a[0], a[1], b[0], b[1]]
+}
+
 /// What the threshold gate decided to tell clients during a tick: the payloads to emit, in
 /// order, and the files whose paths a client must be able to resolve (`(xxh3 of the canonical
 /// path, canonical path)`, see [`DefectPayload::file_hash`]). The gate fills it; the engine's emit
@@ -175,6 +259,12 @@ impl DefectPayload {
 pub struct Outbox {
     pub payloads: Vec<DefectPayload>,
     pub paths: Vec<(u64, PathBuf)>,
+}
+
+/// The file hash of a payload: xxh3-64 of the path's bytes (the canonical absolute path).
+pub fn path_hash(path: &std::path::Path) -> u64 {
+    use std::os::unix::ffi::OsStrExt;
+    xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_bytes())
 }
 
 #[cfg(test)]
@@ -231,14 +321,20 @@ mod tests {
         assert_eq!(b[48], 2);
         assert_eq!(b[49], 1);
         assert_eq!(b[50], 0b110);
+        // Words are the bytes, eight at a time, in host order.
+        let words = p.to_words();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(w.to_ne_bytes(), b[8 * i..8 * i + 8], "word {i}");
+        }
+        assert_eq!(DefectPayload::from_words(&words), p);
         // Any bytes decode (no invalid bit patterns), and decode back to themselves.
         let junk: [u8; 64] = std::array::from_fn(|i| (i as u8).wrapping_mul(37));
         assert_eq!(DefectPayload::from_bytes(&junk).to_bytes(), junk);
+        let junk_words: [u64; 8] =
+            std::array::from_fn(|i| (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        assert_eq!(
+            DefectPayload::from_words(&junk_words).to_words(),
+            junk_words
+        );
     }
-}
-
-/// The file hash of a payload: xxh3-64 of the path's bytes (the canonical absolute path).
-pub fn path_hash(path: &std::path::Path) -> u64 {
-    use std::os::unix::ffi::OsStrExt;
-    xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_bytes())
 }

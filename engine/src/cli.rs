@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyse a directory tree once and report the functions' metrics.
     Analyze(AnalyzeArgs),
+    /// Attach to a workspace's ring and print its payloads as JSON lines (docs/ring.md).
+    Tail(crate::tail::TailArgs),
 }
 
 impl Cli {
@@ -66,6 +68,11 @@ pub struct AnalyzeArgs {
     /// each tick, so this bounds memory.
     #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES)]
     pub batch_bytes: u64,
+
+    /// After the pass, write the gate's payloads to the workspace's ring (docs/ring.md), for
+    /// `codepulse tail` or an editor bridge.
+    #[arg(long)]
+    pub emit: bool,
 }
 
 impl Default for AnalyzeArgs {
@@ -79,6 +86,7 @@ impl Default for AnalyzeArgs {
             no_follow_symlinks: false,
             batch_bytes: AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES,
             config: None,
+            emit: false,
         }
     }
 }
@@ -112,7 +120,9 @@ mod tests {
 
     #[test]
     fn no_arguments_analyses_the_current_directory() {
-        let Command::Analyze(args) = Cli::parse_from(["codepulse"]).into_command();
+        let Command::Analyze(args) = Cli::parse_from(["codepulse"]).into_command() else {
+            panic!("not analyze");
+        };
         assert_eq!(args.path, PathBuf::from("."));
         assert_eq!(args.format, Format::Table);
     }

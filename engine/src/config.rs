@@ -21,15 +21,25 @@ pub struct ConfigError {
 
 /// The configuration for `root`: `explicit` if given (it must exist), else `root/codepulse.toml`
 /// if it exists, else the defaults.
-pub fn load(root: &Path, explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+pub fn load(
+    root: &Path,
+    explicit: Option<&Path>,
+) -> Result<(Config, Option<PathBuf>), ConfigError> {
     let (path, required) = match explicit {
         Some(p) => (p.to_path_buf(), true),
         None => (root.join(FILE_NAME), false),
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok((Config::default(), None)),
-        Err(e) => return Err(ConfigError { path, problems: vec![format!("cannot read it: {e}")] }),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Config::default(), None));
+        }
+        Err(e) => {
+            return Err(ConfigError {
+                path,
+                problems: vec![format!("cannot read it: {e}")],
+            });
+        }
     };
     match parse(&text) {
         Ok(config) => Ok((config, Some(path))),
@@ -37,7 +47,13 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<(Config, Option<Path
     }
 }
 
-const TOP_KEYS: &[&str] = &["max_latency_ms", "ring_buffer_size", "cache_size_mb", "thresholds", "languages"];
+const TOP_KEYS: &[&str] = &[
+    "max_latency_ms",
+    "ring_buffer_size",
+    "cache_size_mb",
+    "thresholds",
+    "languages",
+];
 const THRESHOLD_KEYS: &[&str] = &[
     "cyclomatic_complexity_warn",
     "cyclomatic_complexity_error",
@@ -51,7 +67,9 @@ const LANGUAGE_KEYS: &[&str] = &["enabled", "complexity_multiplier"];
 /// Parses and validates a configuration text. The settings may stand at the top level or, as
 /// in the emit-server schema, under `[emit_server]`.
 pub fn parse(text: &str) -> Result<Config, Vec<String>> {
-    let root: Table = text.parse().map_err(|e: toml::de::Error| vec![format!("not valid TOML: {}", e.message())])?;
+    let root: Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| vec![format!("not valid TOML: {}", e.message())])?;
     let mut problems = Vec::new();
     let table = match root.get("emit_server") {
         Some(Value::Table(inner)) => {
@@ -61,7 +79,10 @@ pub fn parse(text: &str) -> Result<Config, Vec<String>> {
             inner.clone()
         }
         Some(other) => {
-            problems.push(format!("`emit_server` must be a table, not {}", other.type_str()));
+            problems.push(format!(
+                "`emit_server` must be a table, not {}",
+                other.type_str()
+            ));
             Table::new()
         }
         None => root,
@@ -81,7 +102,14 @@ pub fn parse(text: &str) -> Result<Config, Vec<String>> {
             "ring_buffer_size" => {
                 if let Some(v) = integer(key, value, &mut problems) {
                     if !v.is_power_of_two() || v < 2 {
-                        problems.push(format!("`ring_buffer_size` must be a power of two of at least 2 (got {v})"));
+                        problems.push(format!(
+                            "`ring_buffer_size` must be a power of two of at least 2 (got {v})"
+                        ));
+                    } else if u64::from(v) > codepulse_ring::MAX_CAPACITY {
+                        problems.push(format!(
+                            "`ring_buffer_size` must be at most {} (got {v})",
+                            codepulse_ring::MAX_CAPACITY
+                        ));
                     } else {
                         config.ring_buffer_size = v;
                     }
@@ -97,26 +125,43 @@ pub fn parse(text: &str) -> Result<Config, Vec<String>> {
             other => problems.push(unknown(other, "", TOP_KEYS)),
         }
     }
-    if problems.is_empty() { Ok(config) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
 }
 
 fn thresholds(value: &Value, config: &mut Config, problems: &mut Vec<String>) {
     let Some(table) = value.as_table() else {
-        problems.push(format!("`thresholds` must be a table, not {}", value.type_str()));
+        problems.push(format!(
+            "`thresholds` must be a table, not {}",
+            value.type_str()
+        ));
         return;
     };
     let t = &mut config.thresholds;
     for (key, value) in table {
         let name = format!("thresholds.{key}");
         match key.as_str() {
-            "cyclomatic_complexity_warn" => t.cyclomatic.warn = integer(&name, value, problems).unwrap_or(t.cyclomatic.warn),
-            "cyclomatic_complexity_error" => t.cyclomatic.error = integer(&name, value, problems).unwrap_or(t.cyclomatic.error),
-            "cognitive_complexity_warn" => t.cognitive.warn = integer(&name, value, problems).unwrap_or(t.cognitive.warn),
-            "cognitive_complexity_error" => t.cognitive.error = integer(&name, value, problems).unwrap_or(t.cognitive.error),
+            "cyclomatic_complexity_warn" => {
+                t.cyclomatic.warn = integer(&name, value, problems).unwrap_or(t.cyclomatic.warn)
+            }
+            "cyclomatic_complexity_error" => {
+                t.cyclomatic.error = integer(&name, value, problems).unwrap_or(t.cyclomatic.error)
+            }
+            "cognitive_complexity_warn" => {
+                t.cognitive.warn = integer(&name, value, problems).unwrap_or(t.cognitive.warn)
+            }
+            "cognitive_complexity_error" => {
+                t.cognitive.error = integer(&name, value, problems).unwrap_or(t.cognitive.error)
+            }
             "tdg_warn" | "tdg_error" => {
                 if let Some(v) = number(&name, value, problems) {
                     if !(0.0..=3.0).contains(&v) {
-                        problems.push(format!("`{name}` must be between 0.0 and 3.0, the TDG range (got {v})"));
+                        problems.push(format!(
+                            "`{name}` must be between 0.0 and 3.0, the TDG range (got {v})"
+                        ));
                     } else if key == "tdg_warn" {
                         t.tdg.warn = v as f32;
                     } else {
@@ -129,7 +174,9 @@ fn thresholds(value: &Value, config: &mut Config, problems: &mut Vec<String>) {
     }
     let mut ordered = |what: &str, warn: f64, error: f64| {
         if warn > error {
-            problems.push(format!("`thresholds.{what}_warn` ({warn}) is above `thresholds.{what}_error` ({error})"));
+            problems.push(format!(
+                "`thresholds.{what}_warn` ({warn}) is above `thresholds.{what}_error` ({error})"
+            ));
         }
     };
     let Limits { warn, error } = t.cyclomatic;
@@ -141,7 +188,10 @@ fn thresholds(value: &Value, config: &mut Config, problems: &mut Vec<String>) {
 
 fn languages(value: &Value, config: &mut Config, problems: &mut Vec<String>) {
     let Some(table) = value.as_table() else {
-        problems.push(format!("`languages` must be a table, not {}", value.type_str()));
+        problems.push(format!(
+            "`languages` must be a table, not {}",
+            value.type_str()
+        ));
         return;
     };
     let names: Vec<&str> = Language::ALL.iter().map(|l| l.name()).collect();
@@ -151,7 +201,10 @@ fn languages(value: &Value, config: &mut Config, problems: &mut Vec<String>) {
             continue;
         };
         let Some(settings) = value.as_table() else {
-            problems.push(format!("`languages.{name}` must be a table, not {}", value.type_str()));
+            problems.push(format!(
+                "`languages.{name}` must be a table, not {}",
+                value.type_str()
+            ));
             continue;
         };
         for (key, value) in settings {
@@ -159,7 +212,10 @@ fn languages(value: &Value, config: &mut Config, problems: &mut Vec<String>) {
             match key.as_str() {
                 "enabled" => match value.as_bool() {
                     Some(b) => config.language_mut(language).enabled = b,
-                    None => problems.push(format!("`{full}` must be true or false, not {}", value.type_str())),
+                    None => problems.push(format!(
+                        "`{full}` must be true or false, not {}",
+                        value.type_str()
+                    )),
                 },
                 "complexity_multiplier" => {
                     if let Some(v) = number(&full, value, problems) {
@@ -170,7 +226,9 @@ fn languages(value: &Value, config: &mut Config, problems: &mut Vec<String>) {
                         }
                     }
                 }
-                other => problems.push(unknown(other, &format!("languages.{name}."), LANGUAGE_KEYS)),
+                other => {
+                    problems.push(unknown(other, &format!("languages.{name}."), LANGUAGE_KEYS))
+                }
             }
         }
     }
@@ -179,12 +237,17 @@ fn languages(value: &Value, config: &mut Config, problems: &mut Vec<String>) {
 /// A non-negative integer that fits in u32.
 fn integer(name: &str, value: &Value, problems: &mut Vec<String>) -> Option<u32> {
     match value {
-        Value::Integer(i) if *i < 0 => problems.push(format!("`{name}` must not be negative (got {i})")),
+        Value::Integer(i) if *i < 0 => {
+            problems.push(format!("`{name}` must not be negative (got {i})"))
+        }
         Value::Integer(i) => match u32::try_from(*i) {
             Ok(v) => return Some(v),
             Err(_) => problems.push(format!("`{name}` is too large (got {i})")),
         },
-        other => problems.push(format!("`{name}` must be a whole number, not {}", other.type_str())),
+        other => problems.push(format!(
+            "`{name}` must be a whole number, not {}",
+            other.type_str()
+        )),
     }
     None
 }
@@ -195,7 +258,10 @@ fn number(name: &str, value: &Value, problems: &mut Vec<String>) -> Option<f64> 
         Value::Integer(i) => *i as f64,
         Value::Float(f) => *f,
         other => {
-            problems.push(format!("`{name}` must be a number, not {}", other.type_str()));
+            problems.push(format!(
+                "`{name}` must be a number, not {}",
+                other.type_str()
+            ));
             return None;
         }
     };
@@ -269,8 +335,20 @@ mod tests {
         assert_eq!(c.ring_buffer_size, 4096);
         assert_eq!(c.cache_size_mb, 32);
         assert_eq!(c.thresholds.cyclomatic, Limits { warn: 8, error: 16 });
-        assert_eq!(c.thresholds.cognitive, Limits { warn: 12, error: 24 });
-        assert_eq!(c.thresholds.tdg, Limits { warn: 1.2, error: 1.8 });
+        assert_eq!(
+            c.thresholds.cognitive,
+            Limits {
+                warn: 12,
+                error: 24
+            }
+        );
+        assert_eq!(
+            c.thresholds.tdg,
+            Limits {
+                warn: 1.2,
+                error: 1.8
+            }
+        );
         assert_eq!(c.language(Language::TypeScript).complexity_multiplier, 1.2);
         assert!(!c.language(Language::Java).enabled);
         assert!(c.language(Language::Rust).enabled);
@@ -318,6 +396,15 @@ mod tests {
         let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
         want.sort();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn ring_size_is_capped() {
+        let problems = parse("ring_buffer_size = 33554432").expect_err("too large");
+        assert_eq!(
+            problems,
+            ["`ring_buffer_size` must be at most 16777216 (got 33554432)"]
+        );
     }
 
     #[test]

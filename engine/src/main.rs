@@ -9,8 +9,10 @@
 
 mod cli;
 mod config;
+mod emit;
 mod progress;
 mod report;
+mod tail;
 mod world;
 
 use std::fmt;
@@ -69,6 +71,7 @@ fn try_main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.into_command() {
         Command::Analyze(args) => analyze(&args),
+        Command::Tail(args) => tail::run(&args),
     }
 }
 
@@ -76,9 +79,13 @@ fn try_main() -> anyhow::Result<()> {
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let root = resolve_root(&args.path)?;
-    let (config, _) = config::load(&root, args.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let (config, _) =
+        config::load(&root, args.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
     let mut settings = AnalysisSettings::new(root.clone());
-    settings.languages = Language::ALL.into_iter().filter(|l| config.language(*l).enabled).collect();
+    settings.languages = Language::ALL
+        .into_iter()
+        .filter(|l| config.language(*l).enabled)
+        .collect();
     settings.max_file_size = args.max_file_size;
     settings.follow_symlinks = !args.no_follow_symlinks;
     settings.load_batch_bytes = args.batch_bytes;
@@ -92,6 +99,17 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     world::run_until_settled(&mut world, &mut schedule);
     line.finish();
 
+    if args.emit {
+        let emitted = emit::emit_once(&mut world, &root)?;
+        let d = emitted.drained;
+        eprintln!(
+            "codepulse: emitted {} payloads to `{}` (epoch {}, {} dropped on a full ring)",
+            d.pushed,
+            emitted.ring.display(),
+            emitted.epoch,
+            d.dropped
+        );
+    }
     let report = Report::collect(&mut world, &root);
     let elapsed = started.elapsed();
     {

@@ -3,12 +3,14 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
-use codepulse_components::{Config, Outbox, 
-    AnalysisSettings, Diagnostics, DiscoveryRequest, PendingLoad, Progress,
+use codepulse_components::{
+    AnalysisSettings, ChurnRequest, Config, Diagnostics, DiscoveryRequest, Outbox, PendingLoad,
+    Progress,
 };
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
-    aggregate_files, discover_files, evict_sources, gate_files, load_sources, measure_functions, parse_files,
+    aggregate_files, discover_files, evict_sources, gate_files, load_sources, measure_functions,
+    parse_files, score_tdg, seed_churn,
 };
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -23,7 +25,12 @@ pub fn init_task_pool(threads: usize) {
 }
 
 /// A world holding the settings, an empty diagnostics list and the shared progress counters.
-pub fn build_world(settings: AnalysisSettings, config: Config, progress: Progress, threads: usize) -> World {
+pub fn build_world(
+    settings: AnalysisSettings,
+    config: Config,
+    progress: Progress,
+    threads: usize,
+) -> World {
     let mut world = World::new();
     world.insert_resource(config);
     world.insert_resource(Outbox::default());
@@ -32,6 +39,7 @@ pub fn build_world(settings: AnalysisSettings, config: Config, progress: Progres
     world.insert_resource(Diagnostics::default());
     world.insert_resource(progress);
     world.insert_resource(DiscoveryRequest);
+    world.insert_resource(ChurnRequest::default());
     world
 }
 
@@ -55,9 +63,11 @@ pub fn analysis_schedule() -> Schedule {
     schedule.add_systems(
         (
             discover_files.run_if(resource_exists::<DiscoveryRequest>),
+            seed_churn,
             load_sources,
             parse_files,
             measure_functions,
+            score_tdg,
             aggregate_files,
             gate_files,
             evict_sources,

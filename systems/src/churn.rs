@@ -52,10 +52,12 @@ pub fn commits_per_path_since(
     repo_root: &Path,
     cutoff_seconds: i64,
 ) -> Result<HashMap<PathBuf, u32>, ChurnError> {
-    let root = repo_root.canonicalize().map_err(|source| ChurnError::Root {
-        path: repo_root.to_owned(),
-        source,
-    })?;
+    let root = repo_root
+        .canonicalize()
+        .map_err(|source| ChurnError::Root {
+            path: repo_root.to_owned(),
+            source,
+        })?;
     let Some(top) = enclosing_repository(&root) else {
         return Ok(HashMap::new());
     };
@@ -135,7 +137,10 @@ fn enclosing_repository(dir: &Path) -> Option<PathBuf> {
 }
 
 /// One level of a tree: `(name, is_tree, id)` per entry.
-fn entries(repo: &gix::Repository, tree: Option<ObjectId>) -> gix::Result<Vec<(Vec<u8>, bool, ObjectId)>> {
+fn entries(
+    repo: &gix::Repository,
+    tree: Option<ObjectId>,
+) -> gix::Result<Vec<(Vec<u8>, bool, ObjectId)>> {
     let Some(id) = tree else {
         return Ok(Vec::new());
     };
@@ -156,7 +161,8 @@ fn relevant(path: &[u8], prefix: &[u8]) -> bool {
     } else {
         (prefix, path)
     };
-    short.is_empty() || (long.starts_with(short) && (long.len() == short.len() || long[short.len()] == b'/'))
+    short.is_empty()
+        || (long.starts_with(short) && (long.len() == short.len() || long[short.len()] == b'/'))
 }
 
 /// Calls `record` with every file path under `prefix` (relative to it) that differs between
@@ -169,7 +175,8 @@ fn changed_paths(
     prefix: &[u8],
     record: &mut dyn FnMut(PathBuf),
 ) -> gix::Result<()> {
-    let mut stack: Vec<(Vec<u8>, Option<ObjectId>, Option<ObjectId>)> = vec![(Vec::new(), old, new)];
+    let mut stack: Vec<(Vec<u8>, Option<ObjectId>, Option<ObjectId>)> =
+        vec![(Vec::new(), old, new)];
     let mut emit = |path: &[u8]| {
         if !relevant(path, prefix) || path.len() <= prefix.len() {
             return;
@@ -244,24 +251,36 @@ fn changed_paths(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::process::Command;
 
     use super::*;
 
     /// Runs git in `dir` (test set-up only: the code under test reads history with gix).
-    fn git(dir: &Path, args: &[&str], date: Option<&str>) {
+    pub(crate) fn git(dir: &Path, args: &[&str], date: Option<&str>) {
         let mut cmd = Command::new("git");
         cmd.current_dir(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE");
         if let Some(date) = date {
-            cmd.env("GIT_AUTHOR_DATE", date).env("GIT_COMMITTER_DATE", date);
+            cmd.env("GIT_AUTHOR_DATE", date)
+                .env("GIT_COMMITTER_DATE", date);
         }
         let out = cmd.output().expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     fn write(dir: &Path, rel: &str, text: &str) {
@@ -279,7 +298,7 @@ mod tests {
 
     /// A repository: an old commit (outside the window), then recent commits touching files
     /// in the root and in a subdirectory, a deletion, and a merge.
-    fn fixture() -> tempfile::TempDir {
+    pub(crate) fn fixture() -> tempfile::TempDir {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         git(dir, &["init", "-q", "-b", "main"], None);
@@ -335,7 +354,11 @@ mod tests {
         keys.sort();
         assert_eq!(
             keys,
-            [PathBuf::from("a.rs"), PathBuf::from("b.rs"), PathBuf::from("deep/c.rs")]
+            [
+                PathBuf::from("a.rs"),
+                PathBuf::from("b.rs"),
+                PathBuf::from("deep/c.rs")
+            ]
         );
         assert_eq!(counts[Path::new("deep/c.rs")], 2);
     }
@@ -344,11 +367,19 @@ mod tests {
     fn outside_a_repository_or_without_commits_is_empty_not_an_error() {
         let plain = tempfile::tempdir().unwrap();
         write(plain.path(), "x.rs", "fn x() {}\n");
-        assert!(commits_per_path(plain.path(), NINETY_DAYS).unwrap().is_empty());
+        assert!(
+            commits_per_path(plain.path(), NINETY_DAYS)
+                .unwrap()
+                .is_empty()
+        );
 
         let unborn = tempfile::tempdir().unwrap();
         git(unborn.path(), &["init", "-q"], None);
-        assert!(commits_per_path(unborn.path(), NINETY_DAYS).unwrap().is_empty());
+        assert!(
+            commits_per_path(unborn.path(), NINETY_DAYS)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -14,9 +14,9 @@ use std::hash::{Hash, Hasher};
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Cognitive, Config, Cyclomatic, DefectPayload, FileFunctions, FileGate, FilePath, FunctionKey, FunctionSeverity,
-    FunctionSpan, Lang, Language, Outbox, ParseErrors, PayloadKind, Severity, Tdg, language_index, path_hash,
-    payload_flags,
+    Cognitive, Config, Cyclomatic, DefectPayload, FileFunctions, FileGate, FilePath, FunctionKey,
+    FunctionSeverity, FunctionSpan, Lang, Language, Outbox, ParseErrors, PayloadKind, Severity,
+    Tdg, language_index, path_hash, payload_flags,
 };
 use hashbrown::HashSet;
 
@@ -31,6 +31,14 @@ type Row = (
     Option<&'static mut FunctionSeverity>,
 );
 
+type FileColumns = (
+    &'static FilePath,
+    &'static Lang,
+    Option<&'static FileFunctions>,
+    Option<&'static FileGate>,
+    Option<&'static ParseErrors>,
+);
+
 #[allow(clippy::too_many_arguments)]
 pub fn gate_files(
     mut commands: Commands,
@@ -38,19 +46,25 @@ pub fn gate_files(
     changed_rows: Query<&codepulse_components::FunctionOf, ChangedRows>,
     changed_sets: Query<Entity, Changed<FileFunctions>>,
     all_files: Query<Entity, With<FileFunctions>>,
-    files: Query<(&FilePath, &Lang, Option<&FileFunctions>, Option<&FileGate>, Option<&ParseErrors>)>,
+    files: Query<FileColumns>,
     mut rows: Query<Row>,
     mut outbox: ResMut<Outbox>,
 ) {
     let dirty: HashSet<Entity> = if config.is_changed() {
         all_files.iter().collect()
     } else {
-        changed_rows.iter().map(|of| of.0).chain(changed_sets.iter()).collect()
+        changed_rows
+            .iter()
+            .map(|of| of.0)
+            .chain(changed_sets.iter())
+            .collect()
     };
     let mut dirty: Vec<Entity> = dirty.into_iter().collect();
     dirty.sort_unstable();
     for file in dirty {
-        let Ok((path, lang, functions, gate, parse_errors)) = files.get(file) else { continue };
+        let Ok((path, lang, functions, gate, parse_errors)) = files.get(file) else {
+            continue;
+        };
         let functions = functions.map(FileFunctions::entities).unwrap_or_default();
         let summary = summarize(&config, lang.0, functions, &mut rows, &mut commands);
         let old = gate.copied().unwrap_or_default();
@@ -77,7 +91,9 @@ pub fn gate_files(
                 new.path_registered = true;
             }
             let syntax = parse_errors.is_some_and(|e| e.0 > 0);
-            outbox.payloads.push(payload(kind, hash, lang.0, &new, &summary, &config, syntax));
+            outbox
+                .payloads
+                .push(payload(kind, hash, lang.0, &new, &summary, &config, syntax));
         }
         if gate != Some(&new) {
             commands.entity(file).insert(new);
@@ -118,7 +134,9 @@ fn summarize(
     // Order-independent: the fingerprint XORs one hash per non-ok function.
     let mut fingerprint = 0u64;
     for &function in functions {
-        let Ok((key, span, cyc, cog, tdg, severity_column)) = rows.get_mut(function) else { continue };
+        let Ok((key, span, cyc, cog, tdg, severity_column)) = rows.get_mut(function) else {
+            continue;
+        };
         let tdg = tdg.map(|t| t.0);
         let severity = config.severity(language, cyc.0, cog.0, tdg);
         match severity_column {
@@ -148,7 +166,11 @@ fn summarize(
             end_line: span.end_line,
         };
         let better = summary.worst.is_none_or(|w| {
-            (candidate.severity, candidate.cognitive, candidate.cyclomatic) > (w.severity, w.cognitive, w.cyclomatic)
+            (
+                candidate.severity,
+                candidate.cognitive,
+                candidate.cyclomatic,
+            ) > (w.severity, w.cognitive, w.cyclomatic)
         });
         if better {
             summary.worst = Some(candidate);
@@ -186,8 +208,13 @@ fn payload(
         p.cognitive = w.cognitive;
         p.start_line = w.start_line;
         p.end_line = w.end_line;
-        let bits = [payload_flags::CYCLOMATIC, payload_flags::COGNITIVE, payload_flags::TDG];
-        let severities = config.metric_severities(language, w.cyclomatic, w.cognitive, w.tdg_scored);
+        let bits = [
+            payload_flags::CYCLOMATIC,
+            payload_flags::COGNITIVE,
+            payload_flags::TDG,
+        ];
+        let severities =
+            config.metric_severities(language, w.cyclomatic, w.cognitive, w.tdg_scored);
         for (bit, severity) in bits.into_iter().zip(severities) {
             if severity != Severity::Ok {
                 p.flags |= bit;

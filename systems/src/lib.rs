@@ -11,8 +11,8 @@ pub mod alloc;
 pub mod analysis;
 pub mod churn;
 pub mod lang;
-pub mod tdg;
 pub mod parallel;
+pub mod tdg;
 
 mod aggregate_files;
 mod discover_files;
@@ -21,8 +21,8 @@ mod gate_files;
 mod load_sources;
 mod measure_functions;
 mod parse_files;
-mod seed_churn;
 mod score_tdg;
+mod seed_churn;
 
 pub use aggregate_files::aggregate_files;
 pub use discover_files::{SKIPPED_DIRS, discover_files};

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Cognitive, Cyclomatic, FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan,
-    Lang, Loc, MaxNesting, Params, SourceText, SyntaxTree,
+    Lang, Loc, MaxNesting, Params, SourceText, SyntaxTree, Tdg,
 };
 use hashbrown::HashMap;
 
@@ -34,6 +34,7 @@ type Row = (
     MaxNesting,
     Loc,
     Params,
+    Tdg,
 );
 
 type Columns = (
@@ -138,6 +139,9 @@ fn row(file: Entity, key: FunctionKey, info: &FunctionInfo, m: &Metrics) -> Row 
         MaxNesting(m.max_nesting),
         Loc(loc(info.start_line, info.end_line)),
         Params(m.params),
+        // Scored by `score_tdg` in the same tick; present from the start so new rows take its
+        // in-place column path.
+        Tdg::default(),
     )
 }
 

@@ -24,8 +24,9 @@
 //! inserted with their score).
 //!
 //! [`FileTdg`] is recomputed for the files one of whose functions' scores changed, whose
-//! function set changed (`Changed<FileFunctions>`), or that were re-parsed this tick
-//! (`Changed<SyntaxTree>`, so a file without functions gets its 0.0).
+//! function set changed (`Changed<FileFunctions>`, or `FileFunctions` removed with the last
+//! function), or that were re-parsed this tick (`Changed<SyntaxTree>`, so a file without
+//! functions gets its 0.0).
 
 use std::panic::Location;
 
@@ -117,12 +118,15 @@ pub fn score_tdg(
     file_inputs_changed: Query<Option<&FileFunctions>, FileInputsChanged>,
     file_inputs: Query<FileInputsData>,
     reshaped: Query<Entity, Reshaped>,
+    mut emptied: RemovedComponents<FileFunctions>,
     file_functions: Query<&FileFunctions>,
     mut file_tdg: Query<&mut FileTdg>,
     mut scratch: Local<Scratch>,
 ) {
     let inputs = FileInputs(&file_inputs);
     let mut dirty_files: HashSet<Entity> = reshaped.iter().collect();
+    // A file whose last function went loses `FileFunctions` altogether.
+    dirty_files.extend(emptied.read());
 
     // 1. Rows whose metrics changed: in place on the table's columns.
     if score_changed_rows_in_place(&mut scored, inputs, &mut scratch, &mut dirty_files).is_err() {
@@ -131,11 +135,21 @@ pub fn score_tdg(
         let changed: Vec<Entity> = scored
             .iter()
             .filter(|(_, _, c, g, n, l, p, _)| {
-                c.is_changed() || g.is_changed() || n.is_changed() || l.is_changed() || p.is_changed()
+                c.is_changed()
+                    || g.is_changed()
+                    || n.is_changed()
+                    || l.is_changed()
+                    || p.is_changed()
             })
             .map(|row| row.0)
             .collect();
-        gather_and_scatter(&changed, &mut scored, inputs, &mut scratch, &mut dirty_files);
+        gather_and_scatter(
+            &changed,
+            &mut scored,
+            inputs,
+            &mut scratch,
+            &mut dirty_files,
+        );
     }
 
     // 2. Every function of a file whose churn or dead-symbol ratio changed.
@@ -286,7 +300,9 @@ fn score_changed_rows_in_place(
                 if values[row].0 != score {
                     values[row] = Tdg(score);
                     ticks.changed_mut()[row] = this_run;
-                    ticks.changed_by_mut().map(|by| by[row] = Location::caller());
+                    ticks
+                        .changed_by_mut()
+                        .map(|by| by[row] = Location::caller());
                     dirty_files.insert(of[row].0);
                 }
             }
@@ -361,4 +377,208 @@ fn as_u32<T: U32Column>(column: &[T]) -> &[u32] {
     // (components/src/metrics.rs), so `[T]` and `[u32]` of the same length have the same
     // layout and validity; the lifetime and length carry over.
     unsafe { std::slice::from_raw_parts(column.as_ptr().cast::<u32>(), column.len()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tdg::{Inputs, tdg};
+
+    #[derive(Resource, Default, Debug)]
+    struct Seen {
+        tdg: Vec<Entity>,
+        file_tdg: Vec<Entity>,
+    }
+
+    fn record(
+        mut seen: ResMut<Seen>,
+        tdg: Query<Entity, Changed<Tdg>>,
+        file_tdg: Query<Entity, Changed<FileTdg>>,
+    ) {
+        seen.tdg = tdg.iter().collect();
+        seen.tdg.sort();
+        seen.file_tdg = file_tdg.iter().collect();
+        seen.file_tdg.sort();
+    }
+
+    fn schedule() -> Schedule {
+        let mut schedule = Schedule::default();
+        schedule.add_systems((score_tdg, record).chain());
+        schedule
+    }
+
+    type Metrics = [u32; 5];
+
+    fn spawn_function(world: &mut World, file: Entity, m: Metrics, with_tdg: bool) -> Entity {
+        let mut e = world.spawn((
+            FunctionOf(file),
+            Cyclomatic(m[0]),
+            Cognitive(m[1]),
+            MaxNesting(m[2]),
+            Loc(m[3]),
+            Params(m[4]),
+        ));
+        if with_tdg {
+            e.insert(Tdg::default());
+        }
+        e.id()
+    }
+
+    /// The score the definition gives the function's current columns.
+    fn expected(world: &World, function: Entity) -> f32 {
+        let file = world.get::<FunctionOf>(function).unwrap().0;
+        tdg(&Inputs {
+            cyclomatic: world.get::<Cyclomatic>(function).unwrap().0,
+            cognitive: world.get::<Cognitive>(function).unwrap().0,
+            max_nesting: world.get::<MaxNesting>(function).unwrap().0,
+            loc: world.get::<Loc>(function).unwrap().0,
+            params: world.get::<Params>(function).unwrap().0,
+            dead_symbol_ratio: world.get::<DeadSymbolRatio>(file).map_or(0.0, |d| d.0),
+            churn: world.get::<Churn>(file).map_or(0, |c| c.0),
+        })
+    }
+
+    fn score(world: &World, function: Entity) -> f32 {
+        world.get::<Tdg>(function).expect("scored").0
+    }
+
+    fn file_score(world: &World, file: Entity) -> f32 {
+        world.get::<FileTdg>(file).expect("aggregated").0
+    }
+
+    #[test]
+    fn scores_every_function_and_takes_the_worst_per_file() {
+        let mut world = World::new();
+        world.init_resource::<Seen>();
+        let hot = world.spawn(Churn(6)).id();
+        let cold = world.spawn_empty().id();
+        // The worked example of docs/tdg.md, in a file with churn 6: 1.11.
+        let example = spawn_function(&mut world, hot, [12, 18, 3, 60, 4], true);
+        let small = spawn_function(&mut world, hot, [1, 0, 0, 3, 0], false);
+        let other = spawn_function(&mut world, cold, [12, 18, 3, 60, 4], true);
+        schedule().run(&mut world);
+
+        assert!((score(&world, example) - 1.11).abs() < 1e-6);
+        for f in [example, small, other] {
+            assert_eq!(score(&world, f), expected(&world, f));
+        }
+        assert!(
+            score(&world, other) < score(&world, example),
+            "churn counts"
+        );
+        assert_eq!(file_score(&world, hot), score(&world, example));
+        assert_eq!(file_score(&world, cold), score(&world, other));
+        assert_eq!(world.resource::<Seen>().tdg.len(), 3);
+    }
+
+    #[test]
+    fn marks_only_rows_whose_score_moved() {
+        let mut world = World::new();
+        world.init_resource::<Seen>();
+        let file = world.spawn(Churn(2)).id();
+        let moves = spawn_function(&mut world, file, [5, 5, 1, 10, 1], true);
+        let saturated = spawn_function(&mut world, file, [40, 5, 1, 10, 1], true);
+        let untouched = spawn_function(&mut world, file, [2, 1, 1, 5, 0], true);
+        let mut schedule = schedule();
+        schedule.run(&mut world);
+
+        // A metric change that moves the score, and one beyond the cap that does not.
+        world.get_mut::<Cognitive>(moves).unwrap().0 = 9;
+        world.get_mut::<Cyclomatic>(saturated).unwrap().0 = 50;
+        let before = score(&world, saturated);
+        schedule.run(&mut world);
+        assert_eq!(world.resource::<Seen>().tdg, vec![moves]);
+        assert_eq!(score(&world, moves), expected(&world, moves));
+        assert_eq!(score(&world, saturated), before);
+
+        // Nothing changed: nothing marked, the file's aggregate untouched.
+        schedule.run(&mut world);
+        assert!(world.resource::<Seen>().tdg.is_empty());
+        assert!(world.resource::<Seen>().file_tdg.is_empty());
+        assert_eq!(score(&world, untouched), expected(&world, untouched));
+    }
+
+    #[test]
+    fn a_change_of_churn_or_dead_symbols_rescores_the_files_functions() {
+        let mut world = World::new();
+        world.init_resource::<Seen>();
+        let edited = world.spawn(Churn(1)).id();
+        let quiet = world.spawn(Churn(1)).id();
+        let a = spawn_function(&mut world, edited, [3, 2, 1, 10, 1], true);
+        let b = spawn_function(&mut world, quiet, [3, 2, 1, 10, 1], true);
+        let c = spawn_function(&mut world, edited, [8, 9, 2, 40, 2], true);
+        let mut schedule = schedule();
+        schedule.run(&mut world);
+        let file_before = file_score(&world, edited);
+
+        world.get_mut::<Churn>(edited).unwrap().record_edit();
+        schedule.run(&mut world);
+        assert_eq!(world.resource::<Seen>().tdg, {
+            let mut v = vec![a, c];
+            v.sort();
+            v
+        });
+        assert_eq!(world.resource::<Seen>().file_tdg, vec![edited]);
+        assert!(file_score(&world, edited) > file_before);
+        for f in [a, b, c] {
+            assert_eq!(score(&world, f), expected(&world, f));
+        }
+
+        world.entity_mut(quiet).insert(DeadSymbolRatio(0.5));
+        schedule.run(&mut world);
+        assert_eq!(world.resource::<Seen>().tdg, vec![b]);
+        assert_eq!(score(&world, b), expected(&world, b));
+    }
+
+    /// Many rows over interleaved files, a scattered subset changed: every score equals the
+    /// definition, whatever the runs of dirty rows look like in the table.
+    #[test]
+    fn in_place_runs_agree_with_the_definition() {
+        let mut world = World::new();
+        world.init_resource::<Seen>();
+        let files: Vec<Entity> = (0..3).map(|i| world.spawn(Churn(i * 7)).id()).collect();
+        let functions: Vec<Entity> = (0..100u32)
+            .map(|i| {
+                let m = [i % 37, (i * 7) % 50, i % 7, (i * 13) % 200, i % 9];
+                spawn_function(&mut world, files[(i % 3) as usize], m, true)
+            })
+            .collect();
+        let mut schedule = schedule();
+        schedule.run(&mut world);
+        let mut changed = Vec::new();
+        for (k, &f) in functions.iter().enumerate() {
+            if k % 5 == 0 || (20..37).contains(&k) || k == 99 {
+                world.get_mut::<Loc>(f).unwrap().0 += 3;
+                changed.push(f);
+            }
+        }
+        schedule.run(&mut world);
+        for &f in &functions {
+            assert_eq!(score(&world, f), expected(&world, f));
+        }
+        let seen = &world.resource::<Seen>().tdg;
+        assert!(seen.iter().all(|e| changed.contains(e)));
+        for &file in &files {
+            let worst = functions
+                .iter()
+                .filter(|&&f| world.get::<FunctionOf>(f).unwrap().0 == file)
+                .map(|&f| score(&world, f))
+                .fold(0.0, f32::max);
+            assert_eq!(file_score(&world, file), worst);
+        }
+    }
+
+    #[test]
+    fn a_file_that_lost_its_functions_drops_to_zero() {
+        let mut world = World::new();
+        world.init_resource::<Seen>();
+        let file = world.spawn(Churn(3)).id();
+        let f = spawn_function(&mut world, file, [9, 9, 2, 30, 2], true);
+        let mut schedule = schedule();
+        schedule.run(&mut world);
+        assert!(file_score(&world, file) > 0.0);
+        world.despawn(f);
+        schedule.run(&mut world);
+        assert_eq!(file_score(&world, file), 0.0);
+    }
 }

@@ -160,11 +160,11 @@ impl Consumer {
     fn read_slot(&self, counter: u64) -> DefectPayload {
         let at = self.geo.slot_word(counter);
         let slot = &self.map.words()[at..at + 8];
-        let mut bytes = [0u8; 64];
-        for (chunk, word) in bytes.chunks_exact_mut(8).zip(slot) {
-            chunk.copy_from_slice(&word.load(Relaxed).to_ne_bytes());
+        let mut words = [0u64; 8];
+        for (value, word) in words.iter_mut().zip(slot) {
+            *value = word.load(Relaxed);
         }
-        DefectPayload::from_bytes(&bytes)
+        DefectPayload::from_words(&words)
     }
 
     /// The next payload, or `None` when the ring is empty. An error means the header is
@@ -214,7 +214,10 @@ impl Consumer {
     /// `Resync`). Returns the request's token: the resync is complete once
     /// [`Status::resync_served`] reaches it.
     pub fn request_resync(&mut self) -> u64 {
-        let token = self.map.load(Word::ResyncRequested, Relaxed).wrapping_add(1);
+        let token = self
+            .map
+            .load(Word::ResyncRequested, Relaxed)
+            .wrapping_add(1);
         self.map.store(Word::ResyncRequested, token, Release);
         token
     }
@@ -272,12 +275,10 @@ impl Consumer {
 
 impl Drop for Consumer {
     fn drop(&mut self) {
-        let _ = self.map.word(Word::ConsumerPid).compare_exchange(
-            own_pid(),
-            0,
-            Release,
-            Relaxed,
-        );
+        let _ = self
+            .map
+            .word(Word::ConsumerPid)
+            .compare_exchange(own_pid(), 0, Release, Relaxed);
     }
 }
 

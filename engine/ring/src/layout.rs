@@ -67,7 +67,8 @@ impl Word {
     }
 }
 
-const _: () = assert!(Word::Head as u64 % 128 == 0 && Word::Tail as u64 % 128 == 0);
+const _: () =
+    assert!((Word::Head as u64).is_multiple_of(128) && (Word::Tail as u64).is_multiple_of(128));
 const _: () = assert!(Word::EpochStartHead as u64 + 8 <= Word::Head as u64);
 const _: () = assert!(Word::ConsumerEpoch as u64 + 8 <= 384 && 384 <= HEADER_SIZE);
 

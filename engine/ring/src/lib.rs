@@ -57,9 +57,13 @@ pub enum RingError {
         #[source]
         source: io::Error,
     },
-    #[error("no ring at `{path}`: no producer has run for this workspace (`codepulse analyze --emit` creates one)")]
+    #[error(
+        "no ring at `{path}`: no producer has run for this workspace (`codepulse analyze --emit` creates one)"
+    )]
     NotFound { path: PathBuf },
-    #[error("the file is {len} bytes, shorter than the {expected}-byte ring header: truncated, or not a ring")]
+    #[error(
+        "the file is {len} bytes, shorter than the {expected}-byte ring header: truncated, or not a ring"
+    )]
     TooShort { len: u64, expected: u64 },
     #[error("the file is {len} bytes but its header describes {expected}: truncated or corrupted")]
     LengthMismatch { len: u64, expected: u64 },
@@ -73,7 +77,9 @@ pub enum RingError {
     BadHeaderSize { found: u64 },
     #[error("capacity {capacity} is not a power of two between 2 and 2^24")]
     BadCapacity { capacity: u64 },
-    #[error("head {head} and tail {tail} cannot both hold in a ring of {capacity} slots: corrupted")]
+    #[error(
+        "head {head} and tail {tail} cannot both hold in a ring of {capacity} slots: corrupted"
+    )]
     BadIndices { head: u64, tail: u64, capacity: u64 },
     #[error("the ring's header changed its capacity while attached: corrupted")]
     HeaderChanged,
@@ -111,7 +117,12 @@ pub fn monotonic_ns() -> u64 {
 
 /// This process's pid, as stored in the header.
 pub(crate) fn own_pid() -> u64 {
-    u64::from(rustix::process::getpid().as_raw_nonzero().get().unsigned_abs())
+    u64::from(
+        rustix::process::getpid()
+            .as_raw_nonzero()
+            .get()
+            .unsigned_abs(),
+    )
 }
 
 /// Whether a process with this pid exists (`kill(pid, 0)`). 0 and out-of-range values (from a

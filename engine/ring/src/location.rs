@@ -74,7 +74,11 @@ pub fn find_ring(start: &Path) -> Option<(PathBuf, PathBuf)> {
 /// Creates the ring directory (mode 0700) if needed and checks that it is a real directory
 /// (not a symbolic link) owned by this user; closes it to others (mode 0700) if it is open.
 pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), RingError> {
-    if let Err(e) = fs::DirBuilder::new().recursive(true).mode(0o700).create(dir) {
+    if let Err(e) = fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+    {
         return Err(RingError::io("create the directory", dir, e));
     }
     let meta = fs::symlink_metadata(dir).map_err(|e| RingError::io("stat", dir, e))?;

@@ -202,7 +202,10 @@ impl PathReader {
         match file.read_exact_at(&mut buf, self.read) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
-                return Err(bad(self.read, "the file is shorter than its committed length"));
+                return Err(bad(
+                    self.read,
+                    "the file is shorter than its committed length",
+                ));
             }
             Err(e) => return Err(RingError::io("read", &self.path, e)),
         }

@@ -79,7 +79,11 @@ impl Producer {
                     flags | flags::CLOSED | flags::REPLACED,
                     Release,
                 );
-                (new, Geometry { capacity }, prior_epoch.wrapping_add(1).max(1))
+                (
+                    new,
+                    Geometry { capacity },
+                    prior_epoch.wrapping_add(1).max(1),
+                )
             }
             Existing::Create { prior_epoch } => (
                 create(ring, capacity)?,
@@ -89,6 +93,13 @@ impl Producer {
         };
         let head = map.load(Word::Head, Acquire);
         let tail = map.load(Word::Tail, Acquire);
+        // Validated by `inspect`, but the consumer may have written since: if the pair is out
+        // of range now, start from "full" so the first push re-reads and re-checks the tail.
+        let tail = if layout::check_indices(head, tail, geo.capacity).is_ok() {
+            tail
+        } else {
+            head.saturating_sub(geo.capacity)
+        };
         let drops = map.load(Word::Drops, Acquire);
         let mut producer = Producer {
             map,
@@ -163,11 +174,8 @@ impl Producer {
     fn write_slot(&self, counter: u64, p: &DefectPayload) {
         let at = self.geo.slot_word(counter);
         let slot = &self.map.words()[at..at + 8];
-        let bytes = p.to_bytes();
-        for (word, chunk) in slot.iter().zip(bytes.chunks_exact(8)) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            word.store(u64::from_ne_bytes(w), Relaxed);
+        for (word, value) in slot.iter().zip(p.to_words()) {
+            word.store(value, Relaxed);
         }
     }
 

@@ -21,7 +21,7 @@ fn payload(i: u64) -> DefectPayload {
         start_line: (i % 1000) as u32 + 1,
         end_line: (i % 1000) as u32 + 10,
         kind: PayloadKind::Defect as u8,
-        reserved: (i as u64).to_ne_bytes(),
+        reserved: i.to_ne_bytes(),
         ..DefectPayload::default()
     }
 }
@@ -94,7 +94,12 @@ fn a_full_ring_drops_counts_and_asks_for_a_resync() {
     let mut p = Producer::open(&fx.ring, 4).unwrap();
     let mut c = Consumer::attach(&fx.ring).unwrap();
     let pushed: Vec<bool> = (0..10).map(|i| p.push(&payload(i))).collect();
-    assert_eq!(pushed, [true, true, true, true, false, false, false, false, false, false]);
+    assert_eq!(
+        pushed,
+        [
+            true, true, true, true, false, false, false, false, false, false
+        ]
+    );
     assert_eq!(p.drops(), 6);
     assert_eq!(p.push_batch(&[payload(10), payload(11)]), 0);
     assert_eq!(p.drops(), 8);
@@ -125,7 +130,10 @@ fn a_full_ring_drops_counts_and_asks_for_a_resync() {
     let st = c.check().unwrap();
     assert_eq!((st.resync_requested, st.resync_served), (token, token));
     assert_eq!((st.new_drops, st.backlog), (0, 2));
-    assert_eq!(c.pop().unwrap().map(|p| p.kind), Some(PayloadKind::Resync as u8));
+    assert_eq!(
+        c.pop().unwrap().map(|p| p.kind),
+        Some(PayloadKind::Resync as u8)
+    );
 
     // Space again: pushes succeed, and a partial batch writes what fits.
     assert_eq!(p.push_batch(&(0..6).map(payload).collect::<Vec<_>>()), 3);
@@ -145,7 +153,10 @@ fn restart_bumps_the_epoch_and_keeps_the_stream() {
     {
         let mut c = Consumer::attach(&fx.ring).unwrap();
         let st = c.check().unwrap();
-        assert_eq!((st.epoch, st.restarted, st.producer), (1, None, ProducerState::Closed));
+        assert_eq!(
+            (st.epoch, st.restarted, st.producer),
+            (1, None, ProducerState::Closed)
+        );
         assert_eq!(c.pop().unwrap(), Some(payload(0)));
         assert_eq!(c.pop().unwrap(), Some(payload(1)));
     } // the consumer goes away mid-stream
@@ -157,7 +168,11 @@ fn restart_bumps_the_epoch_and_keeps_the_stream() {
     let mut c = Consumer::attach(&fx.ring).unwrap();
     assert_eq!(c.tail(), 2, "a new consumer resumes at the stored tail");
     let st = c.check().unwrap();
-    assert_eq!(st.restarted, Some((1, 2)), "the restart is reported across consumers");
+    assert_eq!(
+        st.restarted,
+        Some((1, 2)),
+        "the restart is reported across consumers"
+    );
     assert_eq!(st.producer, ProducerState::Alive);
     assert_eq!(peek(&fx.ring, Word::EpochStartHead as u64), 5);
     for i in 2..6 {
@@ -219,7 +234,11 @@ fn one_consumer_at_a_time() {
     let _p = Producer::open(&fx.ring, 4).unwrap();
     let c = Consumer::attach(&fx.ring).unwrap();
     drop(c);
-    assert_eq!(peek(&fx.ring, Word::ConsumerPid as u64), 0, "released on drop");
+    assert_eq!(
+        peek(&fx.ring, Word::ConsumerPid as u64),
+        0,
+        "released on drop"
+    );
     // A live process other than this one holds the ring.
     let other = u64::from(std::os::unix::process::parent_id());
     poke(&fx.ring, Word::ConsumerPid as u64, other);
@@ -300,15 +319,33 @@ fn corrupted_headers_are_clear_errors() {
     };
     let err = |r: Result<Consumer, RingError>| r.expect_err("attach must fail");
 
-    assert!(matches!(err(attach_after(set(Word::Magic, 0x4141))), BadMagic { found: 0x4141 }));
+    assert!(matches!(
+        err(attach_after(set(Word::Magic, 0x4141))),
+        BadMagic { found: 0x4141 }
+    ));
     assert!(matches!(
         err(attach_after(set(Word::Version, 99))),
-        UnsupportedVersion { found: 99, expected: 1 }
+        UnsupportedVersion {
+            found: 99,
+            expected: 1
+        }
     ));
-    assert!(matches!(err(attach_after(set(Word::SlotSize, 128))), BadSlotSize { found: 128 }));
-    assert!(matches!(err(attach_after(set(Word::HeaderSize, 0))), BadHeaderSize { found: 0 }));
-    assert!(matches!(err(attach_after(set(Word::Capacity, 12))), BadCapacity { capacity: 12 }));
-    assert!(matches!(err(attach_after(set(Word::Capacity, 0))), BadCapacity { capacity: 0 }));
+    assert!(matches!(
+        err(attach_after(set(Word::SlotSize, 128))),
+        BadSlotSize { found: 128 }
+    ));
+    assert!(matches!(
+        err(attach_after(set(Word::HeaderSize, 0))),
+        BadHeaderSize { found: 0 }
+    ));
+    assert!(matches!(
+        err(attach_after(set(Word::Capacity, 12))),
+        BadCapacity { capacity: 12 }
+    ));
+    assert!(matches!(
+        err(attach_after(set(Word::Capacity, 0))),
+        BadCapacity { capacity: 0 }
+    ));
     assert!(matches!(
         err(attach_after(set(Word::Capacity, u64::MAX))),
         BadCapacity { .. }
@@ -316,20 +353,43 @@ fn corrupted_headers_are_clear_errors() {
     // A power of two that does not match the file's length.
     assert!(matches!(
         err(attach_after(set(Word::Capacity, 16))),
-        LengthMismatch { len: 4608, expected: 5120 }
+        LengthMismatch {
+            len: 4608,
+            expected: 5120
+        }
     ));
-    assert!(matches!(err(attach_after(set_len(100))), TooShort { len: 100, .. }));
-    assert!(matches!(err(attach_after(set_len(0))), TooShort { len: 0, .. }));
-    assert!(matches!(err(attach_after(set_len(4096 + 64))), LengthMismatch { .. }));
-    assert!(matches!(err(attach_after(set_len(1 << 20))), LengthMismatch { .. }));
+    assert!(matches!(
+        err(attach_after(set_len(100))),
+        TooShort { len: 100, .. }
+    ));
+    assert!(matches!(
+        err(attach_after(set_len(0))),
+        TooShort { len: 0, .. }
+    ));
+    assert!(matches!(
+        err(attach_after(set_len(4096 + 64))),
+        LengthMismatch { .. }
+    ));
+    assert!(matches!(
+        err(attach_after(set_len(1 << 20))),
+        LengthMismatch { .. }
+    ));
     // Indices: tail past head, and head more than a capacity ahead.
     assert!(matches!(
         err(attach_after(set(Word::Tail, 4))),
-        BadIndices { head: 3, tail: 4, capacity: 8 }
+        BadIndices {
+            head: 3,
+            tail: 4,
+            capacity: 8
+        }
     ));
     assert!(matches!(
         err(attach_after(set(Word::Head, 100))),
-        BadIndices { head: 100, tail: 0, .. }
+        BadIndices {
+            head: 100,
+            tail: 0,
+            ..
+        }
     ));
     assert!(matches!(
         err(attach_after(set(Word::Head, u64::MAX))),
@@ -338,7 +398,9 @@ fn corrupted_headers_are_clear_errors() {
     // A file of random bytes.
     assert!(matches!(
         err(attach_after(|ring: &Path| {
-            let junk: Vec<u8> = (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+            let junk: Vec<u8> = (0..8192u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect();
             std::fs::write(ring, junk).unwrap();
         })),
         BadMagic { .. }
@@ -356,7 +418,10 @@ fn corruption_after_attach_is_an_error_not_a_crash() {
     p.push(&payload(0));
     // The head jumps further than the capacity.
     poke(&fx.ring, Word::Head as u64, 1_000);
-    assert!(matches!(c.pop(), Err(RingError::BadIndices { head: 1000, .. })));
+    assert!(matches!(
+        c.pop(),
+        Err(RingError::BadIndices { head: 1000, .. })
+    ));
     let mut out = Vec::new();
     assert!(c.pop_batch(&mut out, 8).is_err());
     // The identity words are re-checked.

@@ -68,7 +68,10 @@ fn saturates_at_each_cap() {
     for (input, cap) in caps.into_iter().enumerate() {
         let at = |x: f32| tdg(&with(base, input, x));
         let at_cap = at(cap);
-        assert!(at_cap > tdg(&base), "input {input} must count below its cap");
+        assert!(
+            at_cap > tdg(&base),
+            "input {input} must count below its cap"
+        );
         assert!(at(cap - 1.0_f32.min(cap / 2.0)) < at_cap, "input {input}");
         for beyond in [cap + 1.0, cap * 10.0, 1e9] {
             assert_eq!(at(beyond), at_cap, "input {input} beyond its cap");
@@ -166,8 +169,7 @@ fn detection_picks_the_simd_backend_of_this_cpu() {
     let backend = Backend::detect();
     assert!(backend.is_available());
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    {
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         assert_eq!(backend, Backend::Avx2);
     }
     #[cfg(target_arch = "aarch64")]

@@ -47,7 +47,10 @@ unsafe fn load_u32(column: &[u32], i: usize) -> __m256i {
 fn count_term(x: __m256i, clamp: __m256i, slope: f32, points: f32) -> __m256 {
     // After the unsigned clamp every lane is ≤ 2²⁴ < 2³¹, so the signed conversion is exact.
     let f = _mm256_cvtepi32_ps(_mm256_min_epu32(x, clamp));
-    _mm256_min_ps(_mm256_mul_ps(f, _mm256_set1_ps(slope)), _mm256_set1_ps(points))
+    _mm256_min_ps(
+        _mm256_mul_ps(f, _mm256_set1_ps(slope)),
+        _mm256_set1_ps(points),
+    )
 }
 
 /// # Safety
@@ -64,9 +67,10 @@ unsafe fn kernel(columns: &Columns<'_>, out: &mut [f32]) {
     let full = n - n % LANES;
     let mut i = 0;
     while i < full {
-        // SAFETY (all loads and the store): `i + 8 <= full <= n` and every column (and `out`)
-        // has `n` rows (asserted above); AVX2 is enabled on this function and the caller
-        // guarantees the CPU has it.
+        // Loads and the store below: `i + 8 <= full <= n` and every column (and `out`) has `n`
+        // rows (asserted above); AVX2 is enabled on this function and the caller guarantees
+        // the CPU has it.
+        // SAFETY: as just said, `[i, i + 8)` is in bounds of every column, on an AVX2 CPU.
         let (cyc, cog, nest, loc, params, churn, dead) = unsafe {
             (
                 load_u32(columns.cyclomatic, i),
@@ -100,7 +104,7 @@ unsafe fn kernel(columns: &Columns<'_>, out: &mut [f32]) {
         );
         acc = _mm256_add_ps(acc, count_term(churn, clamp, CHURN_SLOPE, CHURN_POINTS));
         let score = _mm256_min_ps(acc, max);
-        // SAFETY: see above; `out[i..i + 8]` is in bounds.
+        // SAFETY: `out[i..i + 8]` is in bounds (`out` has `n` rows), on an AVX2 CPU.
         unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(i), score) };
         i += LANES;
     }
