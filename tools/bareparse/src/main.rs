@@ -12,33 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use codepulse_components::Language;
+use codepulse_systems::SKIPPED_DIRS;
 use codepulse_systems::lang::parser_language;
-
-/// Directory names skipped below the root, whatever the ignore files say: the same list as
-/// codepulse's discovery (`systems/src/discover_files.rs`, `SKIPPED_DIRS`; keep them equal).
-const SKIPPED_DIRS: &[&str] = &[
-    ".git",
-    ".hg",
-    ".svn",
-    "node_modules",
-    "bower_components",
-    "jspm_packages",
-    "vendor",
-    "third_party",
-    "site-packages",
-    ".venv",
-    "venv",
-    "target",
-    "build",
-    "dist",
-    "out",
-    "__pycache__",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".tox",
-    ".gradle",
-    ".next",
-];
 
 const USAGE: &str = "usage: bareparse [--threads N] [--max-size BYTES] PATH";
 
