@@ -93,3 +93,23 @@ pub struct FileGate {
     /// Whether the file's path is in the ring's path table.
     pub path_registered: bool,
 }
+
+/// One change to a file's text: the bytes `start..end` of the text (as it is after the edits
+/// before this one) are replaced by `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// Edits waiting for `apply_edits`, in order. Several edits of one file in one tick are applied
+/// together and lead to one (incremental) reparse.
+#[derive(Component, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PendingEdits(pub Vec<TextEdit>);
+
+/// Marks a file whose [`SyntaxTree`] was adjusted (`Tree::edit`) for every edit that led to its
+/// current [`SourceText`], so `parse_files` may reparse incrementally from it. A text replaced
+/// any other way (read from disk, opened whole) is parsed from scratch.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TreeEdited;

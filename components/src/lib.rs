@@ -20,8 +20,8 @@ mod wire;
 
 pub use config::{Config, LanguageConfig, Limits, Thresholds, language_index};
 pub use file::{
-    FileFlags, FileGate, FilePath, FileTotals, Lang, ParseErrors, PendingLoad, SkipReason, Skipped,
-    SourceText, SyntaxTree,
+    FileFlags, FileGate, FilePath, FileTotals, Lang, ParseErrors, PendingEdits, PendingLoad,
+    SkipReason, Skipped, SourceText, SyntaxTree, TextEdit, TreeEdited,
 };
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;

@@ -81,6 +81,8 @@ pub enum DiagnosticKind {
     LossyUtf8,
     /// A file has syntax errors; it was still measured.
     SyntaxErrors,
+    /// An edit did not fit the file's text and was rejected (nothing was applied).
+    RejectedEdit,
     /// The git history could not be read for churn; churn counts only live edits.
     Churn,
 }
@@ -95,6 +97,7 @@ impl DiagnosticKind {
             DiagnosticKind::TooLarge => "too-large",
             DiagnosticKind::LossyUtf8 => "lossy-utf8",
             DiagnosticKind::SyntaxErrors => "syntax-errors",
+            DiagnosticKind::RejectedEdit => "rejected-edit",
             DiagnosticKind::Churn => "churn",
         }
     }

@@ -15,6 +15,7 @@ pub mod parallel;
 pub mod tdg;
 
 mod aggregate_files;
+mod apply_edits;
 mod discover_files;
 mod evict_sources;
 mod gate_files;
@@ -25,6 +26,7 @@ mod score_tdg;
 mod seed_churn;
 
 pub use aggregate_files::aggregate_files;
+pub use apply_edits::{apply_edits, apply_text_edits};
 pub use discover_files::{SKIPPED_DIRS, discover_files};
 pub use evict_sources::evict_sources;
 pub use gate_files::gate_files;

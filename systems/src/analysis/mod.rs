@@ -45,6 +45,24 @@ thread_local! {
 /// Parses `source` as `language` with this thread's parser for that language. Never fails: a
 /// text with syntax errors gives a tree with ERROR nodes.
 pub fn parse_source(language: Language, source: &str) -> Tree {
+    reparse_source(language, source, None)
+}
+
+/// Parses `source`, reusing `old`: the tree of the previous text, already adjusted with
+/// `Tree::edit` for every edit that led to `source` (tree-sitter's incremental parsing).
+///
+/// If the incremental result has syntax errors, the text is parsed again from scratch: how
+/// tree-sitter recovers from an error depends on the tree it started from, and the engine
+/// promises the state a cold analysis of the same text gives (`systems/tests/incremental.rs`).
+pub fn reparse_source(language: Language, source: &str, old: Option<&Tree>) -> Tree {
+    let tree = parse_with(language, source, old);
+    if old.is_some() && tree.root_node().has_error() {
+        return parse_with(language, source, None);
+    }
+    tree
+}
+
+fn parse_with(language: Language, source: &str, old: Option<&Tree>) -> Tree {
     PARSERS.with_borrow_mut(|parsers| {
         let index = match parsers.iter().position(|(l, _)| *l == language) {
             Some(i) => i,
@@ -55,8 +73,9 @@ pub fn parse_source(language: Language, source: &str) -> Tree {
         };
         let parser = &mut parsers[index].1;
         // `parse` returns None only without a language or after a cancellation, neither of
-        // which is set; reset and retry once to be safe against a half-finished parse.
-        parser.parse(source, None).unwrap_or_else(|| {
+        // which is set; reset and retry once (from scratch) to be safe against a half-finished
+        // parse.
+        parser.parse(source, old).unwrap_or_else(|| {
             parser.reset();
             parser
                 .parse(source, None)
