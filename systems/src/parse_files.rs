@@ -11,16 +11,15 @@ use codepulse_components::{Lang, ParseErrors, Progress, SourceText, SyntaxTree, 
 use crate::analysis::{count_errors, reparse_source};
 use crate::parallel::{self, WorkerThreads};
 
+type Files = (
+    Entity,
+    &'static Lang,
+    &'static SourceText,
+    Option<(&'static SyntaxTree, &'static TreeEdited)>,
+);
+
 pub fn parse_files(
-    files: Query<
-        (
-            Entity,
-            &Lang,
-            &SourceText,
-            Option<(&SyntaxTree, &TreeEdited)>,
-        ),
-        Changed<SourceText>,
-    >,
+    files: Query<Files, Changed<SourceText>>,
     threads: Option<Res<WorkerThreads>>,
     commands: ParallelCommands,
     progress: Option<Res<Progress>>,
