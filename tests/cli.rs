@@ -597,3 +597,27 @@ fn a_disabled_language_is_not_analysed() {
     let report = analyze_json(dir.path(), &[]);
     assert_eq!(file_paths(&report), ["a.rs"]);
 }
+
+/// Regression (issue 3): the README's "run the main job" command is `cargo run --release`,
+/// which needs exactly one binary among the workspace's default members.
+#[test]
+fn cargo_run_finds_exactly_one_binary() {
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml")).unwrap();
+    let line = manifest
+        .lines()
+        .find(|l| l.starts_with("default-members"))
+        .expect("default-members");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let binaries: Vec<&str> = line
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|member| {
+            let dir = root.join(member);
+            dir.join("src/main.rs").exists()
+                || fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|m| m.contains("[[bin]]"))
+        })
+        .collect();
+    assert_eq!(binaries, ["engine"], "{line}");
+}
