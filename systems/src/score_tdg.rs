@@ -80,6 +80,19 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// Appends one row's inputs (metric columns, then the file's churn and dead-symbol ratio).
+    fn push_row(&mut self, entity: Entity, metrics: [u32; 5], churn: u32, dead_symbol_ratio: f32) {
+        let [cyclomatic, cognitive, max_nesting, loc, params] = metrics;
+        self.rows.push(entity);
+        self.cyclomatic.push(cyclomatic);
+        self.cognitive.push(cognitive);
+        self.max_nesting.push(max_nesting);
+        self.loc.push(loc);
+        self.params.push(params);
+        self.churn.push(churn);
+        self.dead_symbol_ratio.push(dead_symbol_ratio);
+    }
+
     fn clear(&mut self) {
         self.rows.clear();
         self.cyclomatic.clear();
@@ -171,14 +184,7 @@ pub fn score_tdg(
     scratch.clear();
     for (entity, of, cyc, cog, nest, loc, params) in &unscored {
         let (churn, dead) = inputs.get(of.0);
-        scratch.rows.push(entity);
-        scratch.cyclomatic.push(cyc.0);
-        scratch.cognitive.push(cog.0);
-        scratch.max_nesting.push(nest.0);
-        scratch.loc.push(loc.0);
-        scratch.params.push(params.0);
-        scratch.churn.push(churn);
-        scratch.dead_symbol_ratio.push(dead);
+        scratch.push_row(entity, [cyc.0, cog.0, nest.0, loc.0, params.0], churn, dead);
         dirty_files.insert(of.0);
     }
     if !scratch.rows.is_empty() {
@@ -342,14 +348,7 @@ fn gather_and_scatter(
             continue; // no Tdg yet: scored by the insert path
         };
         let (churn, dead) = inputs.get(of.0);
-        scratch.rows.push(entity);
-        scratch.cyclomatic.push(cyc.0);
-        scratch.cognitive.push(cog.0);
-        scratch.max_nesting.push(nest.0);
-        scratch.loc.push(loc.0);
-        scratch.params.push(params.0);
-        scratch.churn.push(churn);
-        scratch.dead_symbol_ratio.push(dead);
+        scratch.push_row(entity, [cyc.0, cog.0, nest.0, loc.0, params.0], churn, dead);
     }
     scratch.score();
     for (&entity, &score) in scratch.rows.iter().zip(&scratch.out) {
