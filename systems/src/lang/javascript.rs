@@ -7,7 +7,7 @@ use super::{
     BindingRule, CallRule, CaseRule, ContainerRule, FunctionRule, JumpRule, LangTable, NameFrom,
 };
 
-pub(super) const FUNCTIONS: &[FunctionRule] = &[
+const FUNCTIONS: &[FunctionRule] = &[
     FunctionRule {
         kind: "function_declaration",
         name: NameFrom::Field("name"),
@@ -27,13 +27,13 @@ pub(super) const FUNCTIONS: &[FunctionRule] = &[
         receiver: None,
     },
 ];
-pub(super) const LAMBDAS: &[&str] = &[
+const LAMBDAS: &[&str] = &[
     "arrow_function",
     "function_expression",
     "generator_function",
 ];
-pub(super) const CASES: &[CaseRule] = &[CaseRule::Always("switch_case")];
-pub(super) const JUMPS: &[JumpRule] = &[
+const CASES: &[CaseRule] = &[CaseRule::Always("switch_case")];
+const JUMPS: &[JumpRule] = &[
     JumpRule {
         kind: "break_statement",
         label: "statement_identifier",
@@ -43,19 +43,19 @@ pub(super) const JUMPS: &[JumpRule] = &[
         label: "statement_identifier",
     },
 ];
-pub(super) const CALLS: &[CallRule] = &[CallRule {
+const CALLS: &[CallRule] = &[CallRule {
     kind: "call_expression",
     callee: "function",
     receiver: None,
 }];
-pub(super) const IDENTIFIERS: &[&str] = &[
+const IDENTIFIERS: &[&str] = &[
     "identifier",
     "property_identifier",
     "private_property_identifier",
     "shorthand_property_identifier",
     "string_fragment",
 ];
-pub(super) const UNNESTED: &[&str] = &[
+const UNNESTED: &[&str] = &[
     "condition",
     "value",
     "left",
@@ -63,14 +63,15 @@ pub(super) const UNNESTED: &[&str] = &[
     "initializer",
     "increment",
 ];
-pub(super) const LOOPS: &[&str] = &[
+const LOOPS: &[&str] = &[
     "for_statement",
     "for_in_statement",
     "while_statement",
     "do_statement",
 ];
 
-pub(super) static TABLE: LangTable = LangTable {
+/// The JavaScript table; TypeScript and TSX are built from it (`typescript.rs`).
+pub(super) const JAVASCRIPT: LangTable = LangTable {
     language: Language::JavaScript,
     functions: FUNCTIONS,
     lambdas: LAMBDAS,
@@ -138,3 +139,5 @@ pub(super) static TABLE: LangTable = LangTable {
     opaque: &["comment", "string", "regex", "import_statement"],
     guard_field: None,
 };
+
+pub(super) static TABLE: LangTable = JAVASCRIPT;

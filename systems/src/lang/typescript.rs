@@ -4,7 +4,7 @@
 
 use codepulse_components::Language;
 
-use super::javascript::{CALLS, CASES, FUNCTIONS, IDENTIFIERS, JUMPS, LAMBDAS, LOOPS, UNNESTED};
+use super::javascript::JAVASCRIPT;
 use super::{BindingRule, ContainerRule, LangTable};
 
 const BINDINGS: &[BindingRule] = &[
@@ -55,42 +55,12 @@ pub(super) static TSX: LangTable = LangTable {
     ..TYPESCRIPT_FIELDS
 };
 
-/// TYPESCRIPT's fields, for TSX (a static cannot be used in another static's initialiser).
+/// The JavaScript table with TypeScript's binding, class and namespace kinds, and its type
+/// syntax not walked into.
 const TYPESCRIPT_FIELDS: LangTable = LangTable {
     language: Language::TypeScript,
-    functions: FUNCTIONS,
-    lambdas: LAMBDAS,
     bindings: BINDINGS,
-    binding_lists: &[],
     containers: CONTAINERS,
-    identifiers: IDENTIFIERS,
-    not_params: &["comment"],
-    param_tokens: &[],
-    multi_name_params: &[],
-    void_params: false,
-    ifs: &["if_statement"],
-    alternative: "alternative",
-    else_clauses: &["else_clause"],
-    elifs: &[],
-    loops: LOOPS,
-    comprehension_clauses: &[],
-    switches: &["switch_statement"],
-    cases: CASES,
-    catches: &["catch_clause"],
-    ternaries: &["ternary_expression"],
-    logical_nodes: &["binary_expression"],
-    and_ops: &["&&"],
-    or_ops: &["||"],
-    cyclomatic_only_ops: &["??"],
-    cyclomatic_only_nodes: &[],
-    parens: &["parenthesized_expression"],
-    gotos: &[],
-    jumps: JUMPS,
-    calls: CALLS,
-    self_receivers: &["this", "super"],
-    unnested_fields: UNNESTED,
-    comments: &["comment"],
-    opaque_fields: &[],
     opaque: &[
         "comment",
         "string",
@@ -102,5 +72,5 @@ const TYPESCRIPT_FIELDS: LangTable = LangTable {
         "interface_declaration",
         "type_alias_declaration",
     ],
-    guard_field: None,
+    ..JAVASCRIPT
 };
