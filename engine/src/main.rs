@@ -10,6 +10,7 @@
 mod cli;
 mod config;
 mod emit;
+mod live;
 mod progress;
 mod report;
 mod tail;
