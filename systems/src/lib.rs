@@ -30,7 +30,7 @@ mod seed_churn;
 
 pub use aggregate_files::aggregate_files;
 pub use apply_edits::{apply_edits, apply_text_edits};
-pub use discover_files::{SKIPPED_DIRS, discover_files};
+pub use discover_files::{SKIPPED_DIRS, dir_is_walked, discover_files, discoverable, watched_dirs};
 pub use evict_sources::{evict_sources, resident_bytes};
 pub use gate_files::{gate_files, resync_payloads};
 pub use load_sources::load_sources;
