@@ -9,11 +9,15 @@
 //! - a **function** entity carries [`FunctionOf`] (its file), [`FunctionName`], [`FunctionSpan`],
 //!   [`FunctionKey`] and one component per metric: [`Cyclomatic`], [`Cognitive`],
 //!   [`MaxNesting`], [`Loc`], [`Params`].
+//!
+//! In the live engine a file may also carry [`OpenDocument`], [`Recency`], [`PendingRemoval`]
+//! and [`LastPayload`], and the world holds a [`SourceCache`].
 
 mod config;
 mod file;
 mod function;
 mod language;
+mod live;
 mod metrics;
 mod resources;
 mod wire;
@@ -25,6 +29,7 @@ pub use file::{
 };
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
+pub use live::{LastPayload, OpenDocument, PendingRemoval, Recency, SourceCache};
 pub use metrics::{
     Churn, Cognitive, Cyclomatic, DeadSymbolRatio, FileTdg, FunctionSeverity, Loc, MaxNesting,
     Params, Tdg,

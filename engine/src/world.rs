@@ -10,7 +10,7 @@ use codepulse_components::{
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
     aggregate_files, discover_files, evict_sources, gate_files, load_sources, measure_functions,
-    parse_files, score_tdg, seed_churn,
+    parse_files, remove_files, score_tdg, seed_churn,
 };
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -62,6 +62,7 @@ pub fn analysis_schedule() -> Schedule {
     schedule.set_executor(SingleThreadedExecutor::new());
     schedule.add_systems(
         (
+            remove_files,
             discover_files.run_if(resource_exists::<DiscoveryRequest>),
             seed_churn,
             load_sources,
