@@ -87,17 +87,6 @@ impl Request {
             Request::Stats => "stats",
         }
     }
-
-    /// The document the request is about (`None` for `stats`).
-    pub fn path(&self) -> Option<&str> {
-        match self {
-            Request::Open { path, .. }
-            | Request::Edit { path, .. }
-            | Request::Close { path }
-            | Request::Save { path } => Some(path),
-            Request::Stats => None,
-        }
-    }
 }
 
 /// One change of an `edit`, its range in the text at the previous version.
@@ -519,11 +508,11 @@ fn check_bytes(text: &str, i: usize, start: usize, end: usize) -> Result<(), Str
     }
     for (name, offset) in [("start", start), ("end", end)] {
         if !text.is_char_boundary(offset) {
-            let at = text.floor_char_boundary(offset);
-            let ch = text
-                .get(at..)
-                .and_then(|rest| rest.chars().next())
-                .unwrap_or('\u{fffd}');
+            let (at, ch) = text
+                .char_indices()
+                .take_while(|&(at, _)| at < offset)
+                .last()
+                .unwrap_or((0, '\u{fffd}'));
             return Err(format!(
                 "`changes[{i}]`: {name} {offset} is not on a UTF-8 character boundary (it is \
                  inside {ch:?}, bytes {at}..{})",
