@@ -24,8 +24,8 @@ mod wire;
 
 pub use config::{Config, LanguageConfig, Limits, Thresholds, language_index};
 pub use file::{
-    FileFlags, FileGate, FilePath, FileTotals, Lang, ParseErrors, PendingEdits, PendingLoad,
-    SkipReason, Skipped, SourceText, SyntaxTree, TextEdit, TreeEdited,
+    EditedRegion, FileFlags, FileGate, FilePath, FileTotals, Lang, ParseErrors, PendingEdits,
+    PendingLoad, SkipReason, Skipped, SourceText, SyntaxTree, TextChanges, TextEdit, TreeEdited,
 };
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
