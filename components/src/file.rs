@@ -114,6 +114,14 @@ pub struct PendingEdits(pub Vec<TextEdit>);
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TreeEdited;
 
+/// Marks a file whose [`SyntaxTree`] came from an incremental reparse (and has not been parsed
+/// from scratch since). tree-sitter does not promise that an incremental reparse gives the tree
+/// a parse from scratch gives (an `extras` node such as a comment between two functions can end
+/// up inside the first), so the live engine settles such files when it is idle: `settle_trees`
+/// has them parsed from scratch once, and the world equals a cold analysis again.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IncrementalTree;
+
 /// What changed in a file's text and syntax since its functions were last measured, so that
 /// `measure_functions` re-measures only the functions there and keeps the others' columns.
 /// `apply_edits` records the edited regions (when the file's tree follows its edits);

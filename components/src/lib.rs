@@ -24,8 +24,9 @@ mod wire;
 
 pub use config::{Config, LanguageConfig, Limits, Thresholds, language_index};
 pub use file::{
-    EditedRegion, FileFlags, FileGate, FilePath, FileTotals, Lang, ParseErrors, PendingEdits,
-    PendingLoad, SkipReason, Skipped, SourceText, SyntaxTree, TextChanges, TextEdit, TreeEdited,
+    EditedRegion, FileFlags, FileGate, FilePath, FileTotals, IncrementalTree, Lang, ParseErrors,
+    PendingEdits, PendingLoad, SkipReason, Skipped, SourceText, SyntaxTree, TextChanges, TextEdit,
+    TreeEdited,
 };
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
@@ -36,6 +37,6 @@ pub use metrics::{
 };
 pub use resources::{
     AnalysisSettings, ChurnRequest, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest,
-    Progress, ProgressCounters,
+    Progress, ProgressCounters, SettleRequest,
 };
 pub use wire::{DefectPayload, Outbox, PayloadKind, Severity, path_hash, payload_flags};

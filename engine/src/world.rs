@@ -5,12 +5,12 @@ use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use codepulse_components::{
     AnalysisSettings, ChurnRequest, Config, Diagnostics, DiscoveryRequest, Outbox, PendingLoad,
-    Progress,
+    Progress, SettleRequest,
 };
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
     aggregate_files, apply_edits, discover_files, evict_sources, gate_files, load_sources,
-    measure_functions, parse_files, remove_files, score_tdg, seed_churn,
+    measure_functions, parse_files, remove_files, score_tdg, seed_churn, settle_trees,
 };
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -65,6 +65,7 @@ pub fn analysis_schedule() -> Schedule {
     schedule.add_systems(
         (
             remove_files,
+            settle_trees.run_if(resource_exists::<SettleRequest>),
             apply_edits,
             discover_files.run_if(resource_exists::<DiscoveryRequest>),
             seed_churn,

@@ -27,6 +27,7 @@ mod parse_files;
 mod remove_files;
 mod score_tdg;
 mod seed_churn;
+mod settle_trees;
 
 pub use aggregate_files::aggregate_files;
 pub use apply_edits::{apply_edits, apply_text_edits};
@@ -39,3 +40,4 @@ pub use parse_files::parse_files;
 pub use remove_files::remove_files;
 pub use score_tdg::score_tdg;
 pub use seed_churn::seed_churn;
+pub use settle_trees::settle_trees;

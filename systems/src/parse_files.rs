@@ -6,13 +6,14 @@
 //! After an incremental reparse without syntax errors, the ranges where the syntax changed
 //! (`Tree::changed_ranges` of the edited tree and the new one) join the edited regions in the
 //! file's [`TextChanges`]; after any other parse the file has no [`TextChanges`], and
-//! `measure_functions` measures every function.
+//! `measure_functions` measures every function. An incrementally reparsed file is marked
+//! [`IncrementalTree`] until it is parsed from scratch (`settle_trees`).
 
 use std::sync::atomic::Ordering;
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Lang, ParseErrors, Progress, SourceText, SyntaxTree, TextChanges, TreeEdited,
+    IncrementalTree, Lang, ParseErrors, Progress, SourceText, SyntaxTree, TextChanges, TreeEdited,
 };
 
 use crate::analysis::{count_errors, reparse_source};
@@ -41,7 +42,9 @@ pub fn parse_files(
         let old = old.map(|(t, _)| &t.0);
         let tree = reparse_source(lang.0, &text.0, old);
         let errors = count_errors(&tree);
-        // With errors, the tree may come from a parse from scratch: measure everything.
+        // With errors, the tree comes from a parse from scratch (`reparse_source`): measure
+        // everything.
+        let incremental = old.is_some() && errors == 0;
         let changes = match (old, changes) {
             (Some(old), Some(changes)) if errors == 0 => Some(TextChanges {
                 edited: changes.edited.clone(),
@@ -60,6 +63,11 @@ pub fn parse_files(
                 Some(changes) => file.insert(changes),
                 None => file.remove::<TextChanges>(),
             };
+            if incremental {
+                file.insert(IncrementalTree);
+            } else {
+                file.remove::<IncrementalTree>();
+            }
         });
         if let Some(progress) = &progress {
             progress.parsed.fetch_add(1, Ordering::Relaxed);

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Cognitive, Cyclomatic, Diagnostics, FilePath, FunctionKey, FunctionName, FunctionOf,
-    FunctionSpan, Lang, Language, Loc, MaxNesting, Params, PendingEdits, SourceText, SyntaxTree,
-    TextChanges, TextEdit,
+    FunctionSpan, Lang, Language, Loc, MaxNesting, Params, PendingEdits, SettleRequest, SourceText,
+    SyntaxTree, TextChanges, TextEdit,
 };
 use codepulse_systems::analysis::{analyze_source, parse_source};
-use codepulse_systems::{apply_edits, measure_functions, parse_files};
+use codepulse_systems::{apply_edits, measure_functions, parse_files, settle_trees};
 
 const SNIPPETS: &[&str] = &[
     "a",
@@ -342,12 +342,20 @@ impl Live {
                 .id();
             let mut schedule = Schedule::default();
             schedule.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
+            let settle = settle_trees.run_if(resource_exists::<SettleRequest>);
             if whole {
                 schedule.add_systems(
-                    (apply_edits, parse_files, forget_changes, measure_functions).chain(),
+                    (
+                        settle,
+                        apply_edits,
+                        parse_files,
+                        forget_changes,
+                        measure_functions,
+                    )
+                        .chain(),
                 );
             } else {
-                schedule.add_systems((apply_edits, parse_files, measure_functions).chain());
+                schedule.add_systems((settle, apply_edits, parse_files, measure_functions).chain());
             }
             schedule.run(&mut world);
             (world, schedule, file)
@@ -390,6 +398,24 @@ impl Live {
             );
         }
         (valid, cold)
+    }
+}
+
+impl Live {
+    /// What the live engine does when it goes idle: files parsed incrementally are parsed from
+    /// scratch once. Afterwards both worlds equal a cold analysis, always.
+    fn settle(&mut self, what: &str) {
+        for (world, schedule, _) in &mut self.worlds {
+            world.insert_resource(SettleRequest);
+            schedule.run(world);
+            assert!(!world.contains_resource::<SettleRequest>());
+            assert_eq!(
+                rows_of(world),
+                cold_rows(self.language, &self.text),
+                "{what}, settled:\n{}",
+                self.text
+            );
+        }
     }
 }
 
@@ -513,6 +539,10 @@ fn kept_rows_equal_a_walk_of_every_function_after_valid_edits() {
             valid += usize::from(v);
             cold += usize::from(c);
         }
+        // Whatever tree the incremental reparses left, settling gives the cold analysis (with
+        // tree-sitter 0.27 and these seeds, one sequence ends on an incremental tree that is
+        // not the cold parse's, and the settle puts it right).
+        live.settle(&format!("{} (seed {seed:#x})", path.display()));
     }
     // The test is about the path that keeps rows: most steps must have taken it.
     assert!(

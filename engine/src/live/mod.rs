@@ -7,7 +7,8 @@
 //! idle (waking every [`POLL`] only to beat the ring's heartbeat and serve resync requests),
 //! then drains everything pending into one batch, stages it (`intake`), runs the schedule once,
 //! drains the gate's payloads into the ring, records each input's edit-to-emit latency and
-//! sends the replies.
+//! sends the replies. The first idle wake-up after edits settles the incrementally reparsed
+//! files (`settle_trees`: parsed from scratch once), so the state equals a cold analysis.
 
 pub mod protocol;
 
@@ -27,7 +28,7 @@ use bevy_ecs::query::With;
 use bevy_ecs::world::World;
 use codepulse_components::{
     AnalysisSettings, Config, Diagnostic, DiagnosticKind, Diagnostics, FunctionKey, Language,
-    OpenDocument, Outbox, PendingLoad, Progress, SourceCache,
+    OpenDocument, Outbox, PendingLoad, Progress, SettleRequest, SourceCache,
 };
 use crossbeam_channel::RecvTimeoutError;
 use serde_json::Value;
@@ -157,6 +158,7 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
 
     let mut status = status::StatusLine::new(std::io::stderr().is_terminal());
     let mut batch: Vec<Input> = Vec::new();
+    let mut unsettled = false;
     loop {
         // A tick that left files to load (a large change on disk) goes on without waiting.
         let busy = has_pending_loads(&mut world);
@@ -187,10 +189,19 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
                 Err(_) => break,
             }
         }
+        let idle = batch.is_empty() && !busy;
         for input in batch.drain(..) {
             intake.accept(&mut world, input, &mut stats);
         }
-        if intake.has_work() || busy {
+        // Idle after edits: parse the incrementally reparsed files from scratch once, so the
+        // state equals a cold analysis even where tree-sitter's incremental tree differs.
+        let settle = idle && unsettled;
+        if settle {
+            world.insert_resource(SettleRequest);
+        }
+        let edited = intake.has_work();
+        if edited || busy || settle {
+            unsettled = !settle && (unsettled || edited);
             intake.flush(&mut world);
             schedule.run(&mut world);
             stats.ticks += 1;
