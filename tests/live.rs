@@ -493,3 +493,65 @@ fn the_protocol_works_over_stdin_and_stdout() {
         "the end of stdin stops the engine"
     );
 }
+
+/// docs/protocol.md's example session, replayed: every reply has the documented fields, with
+/// the documented values except measured ones (latencies, memory, pid, tick numbers).
+#[test]
+fn the_documented_example_session_is_what_the_engine_answers() {
+    let doc = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/protocol.md"))
+        .unwrap();
+    let session = &doc[doc.find("## Example session").expect("the section")..];
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "src/app.py", "def f(x):\n    return x\n");
+    let engine = Engine::start_in(root, &["--no-watch-files"]);
+    let mut client = engine.client();
+    let mut exchanges = 0;
+    let mut lines = session.lines();
+    while let Some(line) = lines.next() {
+        let Some(request) = line.strip_prefix("> ") else {
+            continue;
+        };
+        let documented: Value = serde_json::from_str(
+            lines
+                .next()
+                .and_then(|l| l.strip_prefix("< "))
+                .expect("a reply line after each request"),
+        )
+        .unwrap();
+        let reply = client.send_line(request);
+        same_shape(&documented, &reply, request);
+        exchanges += 1;
+    }
+    assert_eq!(exchanges, 5);
+}
+
+/// The same keys (recursively) and the same values, except for measured numbers.
+fn same_shape(documented: &Value, got: &Value, context: &str) {
+    const MEASURED: &[&str] = &[
+        "tick",
+        "latency_us",
+        "rss_bytes",
+        "pid",
+        "cached_bytes",
+        "ticks",
+    ];
+    match (documented, got) {
+        (Value::Object(d), Value::Object(g)) => {
+            let mut dk: Vec<&String> = d.keys().collect();
+            let mut gk: Vec<&String> = g.keys().collect();
+            dk.sort();
+            gk.sort();
+            assert_eq!(
+                dk, gk,
+                "{context}: the reply {got} has other fields than documented"
+            );
+            for (k, v) in d {
+                if MEASURED.contains(&k.as_str()) {
+                    continue;
+                }
+                same_shape(v, &g[k], context);
+            }
+        }
+        (d, g) => assert_eq!(d, g, "{context}: documented {d}, got {g}"),
+    }
+}

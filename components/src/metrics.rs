@@ -42,8 +42,9 @@ pub struct Tdg(pub f32);
 
 /// Churn of a file: the commits that touched it in the last 90 days when the analysis root is
 /// inside a git repository (read once at warm-up by `seed_churn`; merge commits are not
-/// counted), plus one for every edit of the file the live engine has seen
-/// ([`Churn::record_edit`]). A file without the component has churn 0.
+/// counted), plus one for every `save` and every change on disk of a file not open in an editor
+/// that the live engine has seen ([`Churn::record_edit`]; keystrokes do not count). A file
+/// without the component has churn 0.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(transparent)]
 pub struct Churn(pub u32);
