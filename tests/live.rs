@@ -117,8 +117,13 @@ impl Engine {
 
     /// `codepulse tail --follow` on this workspace: the consumer process.
     fn tail(&self) -> Tail {
+        self.tail_with(&[])
+    }
+
+    fn tail_with(&self, extra: &[&str]) -> Tail {
         let mut child = codepulse()
             .args(["tail", "--follow"])
+            .args(extra)
             .arg(self.root.path())
             .env("CODEPULSE_RING_DIR", self.ring_dir.path())
             .stdout(Stdio::piped())
@@ -554,4 +559,21 @@ fn same_shape(documented: &Value, got: &Value, context: &str) {
         }
         (d, g) => assert_eq!(d, g, "{context}: documented {d}, got {g}"),
     }
+}
+
+#[test]
+fn a_consumer_asking_for_a_resync_gets_the_state_of_every_failing_file() {
+    let engine = Engine::start(&[
+        ("codepulse.toml", CONFIG),
+        ("bad.rs", BRANCHY),
+        ("good.rs", SIMPLE),
+    ]);
+    let tail = engine.tail_with(&["--resync"]);
+    let bad = engine.root().join("bad.rs");
+    // The warm-up's payload first, then the engine's answer to the resync request.
+    tail.expect(&bad, "defect");
+    let resync = tail.expect(&bad, "resync");
+    assert_eq!(resync["cyclomatic"], 5);
+    let mut client = engine.client();
+    assert_eq!(client.stats()["resyncs"], 1);
 }
