@@ -208,6 +208,14 @@ impl Intake {
                         language.name()
                     ));
                 }
+                if text.len() as u64 > self.settings.max_file_size {
+                    return Err(format!(
+                        "`{relative}`: the text is {} bytes, over the limit of {} bytes \
+                         (--max-file-size)",
+                        text.len(),
+                        self.settings.max_file_size
+                    ));
+                }
                 let entity = match self.index.get(relative.as_str()) {
                     Some(&e) => e,
                     None => {
