@@ -37,7 +37,7 @@ fn lines_of(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
 }
 
 /// Waits for a line matching `pred`; all lines seen go to `seen` for the failure message.
-fn wait_line(rx: &Receiver<String>, what: &str, pred: impl Fn(&str) -> bool) -> String {
+fn wait_line(rx: &Receiver<String>, what: &str, mut pred: impl FnMut(&str) -> bool) -> String {
     let start = Instant::now();
     let mut seen = Vec::new();
     loop {
@@ -60,6 +60,8 @@ struct Engine {
     child: Child,
     stderr: Receiver<String>,
     socket: PathBuf,
+    /// `host:port` of `--metrics-addr`, when given.
+    metrics: Option<String>,
 }
 
 impl Engine {
@@ -90,7 +92,11 @@ impl Engine {
             l.starts_with("codepulse: listening on ")
         });
         let socket = PathBuf::from(listening.trim_start_matches("codepulse: listening on "));
+        let mut metrics = None;
         wait_line(&stderr, "the end of the warm-up", |l| {
+            if let Some(url) = l.strip_prefix("codepulse: metrics on http://") {
+                metrics = url.strip_suffix("/metrics").map(str::to_owned);
+            }
             l.starts_with("codepulse: watching ")
         });
         Engine {
@@ -99,6 +105,7 @@ impl Engine {
             child,
             stderr,
             socket,
+            metrics,
         }
     }
 
@@ -576,4 +583,79 @@ fn a_consumer_asking_for_a_resync_gets_the_state_of_every_failing_file() {
     assert_eq!(resync["cyclomatic"], 5);
     let mut client = engine.client();
     assert_eq!(client.stats()["resyncs"], 1);
+}
+
+/// One HTTP/1.1 request to the metrics server; the status line and the body.
+fn http(addr: &str, method: &str, path: &str) -> (String, String) {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).expect("the metrics server accepts");
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+    (
+        head.lines().next().unwrap_or("").to_owned(),
+        body.to_owned(),
+    )
+}
+
+#[test]
+fn prometheus_metrics_are_served_and_valid() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "codepulse.toml", CONFIG);
+    write(root.path(), "a.rs", SIMPLE);
+    let engine = Engine::start_in(root, &["--metrics-addr", "127.0.0.1:0"]);
+    let mut client = engine.client();
+    client.ok(json!({"op": "open", "path": "a.rs", "version": 1, "text": BRANCHY}));
+    client.ok(json!({"op": "edit", "path": "a.rs", "version": 2,
+        "changes": [{"start": 0, "end": 0, "text": "// x\n"}]}));
+    // The address is printed before the warm-up line; find it in what the engine said.
+    let addr = engine.metrics.clone().expect("the metrics line");
+    let (status, body) = http(&addr, "GET", "/metrics");
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+    for expected in [
+        "# TYPE codepulse_stage_duration_seconds histogram",
+        "codepulse_stage_duration_seconds_bucket{stage=\"parse\",le=\"+Inf\"} ",
+        "codepulse_stage_duration_seconds_count{stage=\"edit_to_emit\"} 2",
+        "codepulse_edits_total 2",
+        "codepulse_open_documents 1",
+        "codepulse_files 1",
+    ] {
+        assert!(body.contains(expected), "no {expected:?} in\n{body}");
+    }
+    assert_eq!(http(&addr, "GET", "/").0, "HTTP/1.1 404 Not Found");
+    assert_eq!(
+        http(&addr, "POST", "/metrics").0,
+        "HTTP/1.1 405 Method Not Allowed"
+    );
+
+    // promtool (Debian package `prometheus`, installed by .ci/run) validates the exposition.
+    let promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    match promtool {
+        Ok(mut child) => {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(body.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "promtool check metrics: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Err(e) => assert!(
+            std::env::var_os("CODEPULSE_REQUIRE_PROMTOOL").is_none(),
+            "promtool is required here (CODEPULSE_REQUIRE_PROMTOOL is set) but cannot run: {e}"
+        ),
+    }
 }

@@ -132,6 +132,8 @@ pub struct ProgressCounters {
     pub loaded: AtomicU64,
     /// Files parsed by `parse_files`.
     pub parsed: AtomicU64,
+    /// Parses by `parse_files` whose tree has syntax errors.
+    pub parse_errors: AtomicU64,
     /// Files whose functions were measured by `measure_functions`.
     pub measured: AtomicU64,
 }

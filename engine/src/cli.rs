@@ -142,6 +142,16 @@ pub struct WatchArgs {
     /// Do not watch the file system (only protocol messages change the engine's state).
     #[arg(long)]
     pub no_watch_files: bool,
+
+    /// Serve Prometheus metrics (`GET /metrics`, docs/observe.md) on this address, e.g.
+    /// 127.0.0.1:9464. Only loopback addresses unless --metrics-allow-remote.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+
+    /// Allow --metrics-addr to bind a non-loopback address (the metrics name files' counts,
+    /// not their contents, but are unauthenticated).
+    #[arg(long, requires = "metrics_addr")]
+    pub metrics_allow_remote: bool,
 }
 
 impl Default for WatchArgs {
@@ -156,6 +166,8 @@ impl Default for WatchArgs {
             socket: None,
             stdin: false,
             no_watch_files: false,
+            metrics_addr: None,
+            metrics_allow_remote: false,
         }
     }
 }

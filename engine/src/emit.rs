@@ -67,6 +67,11 @@ impl Emitter {
         Ok(drained)
     }
 
+    /// The ring's capacity and how many payloads wait for the consumer.
+    pub fn fill(&mut self) -> (u64, u64) {
+        (self.producer.capacity(), self.producer.backlog())
+    }
+
     /// Tells consumers the engine is alive (at least every second while it runs).
     pub fn heartbeat(&self) {
         self.producer.heartbeat();

@@ -1,5 +1,7 @@
 //! Building the ECS world and the schedule that analyses it.
 
+use std::time::{Duration, Instant};
+
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
@@ -12,6 +14,43 @@ use codepulse_systems::{
     aggregate_files, apply_edits, discover_files, evict_sources, gate_files, load_sources,
     measure_functions, parse_files, remove_files, score_tdg, seed_churn, settle_trees,
 };
+
+/// Wall time of the stages of the last schedule run, for the stage histograms (docs/observe.md).
+/// The engine calls [`StageClock::start`] before a run; the `lap` systems between the stages
+/// add the time since the previous lap to their stage.
+#[derive(Resource, Debug)]
+pub struct StageClock {
+    last: Instant,
+    pub spans: [Duration; StageClock::STAGES],
+}
+
+impl StageClock {
+    /// apply (removals, settling, edits), parse (discovery, churn, loading, parsing), measure,
+    /// tdg, gate (aggregates, gate, eviction).
+    pub const STAGES: usize = 5;
+
+    pub fn start(&mut self) {
+        self.last = Instant::now();
+        self.spans = [Duration::ZERO; Self::STAGES];
+    }
+}
+
+impl Default for StageClock {
+    fn default() -> Self {
+        StageClock {
+            last: Instant::now(),
+            spans: [Duration::ZERO; Self::STAGES],
+        }
+    }
+}
+
+/// Ends stage `S` of the [`StageClock`].
+fn lap<const S: usize>(mut clock: ResMut<StageClock>) {
+    let now = Instant::now();
+    let since = now.saturating_duration_since(clock.last);
+    clock.spans[S] += since;
+    clock.last = now;
+}
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
 /// threads. The pool is process-wide: only the first call has an effect.
@@ -40,6 +79,7 @@ pub fn build_world(
     world.insert_resource(progress);
     world.insert_resource(DiscoveryRequest);
     world.insert_resource(ChurnRequest::default());
+    world.insert_resource(StageClock::default());
     world
 }
 
@@ -67,15 +107,20 @@ pub fn analysis_schedule() -> Schedule {
             remove_files,
             settle_trees.run_if(resource_exists::<SettleRequest>),
             apply_edits,
+            lap::<0>,
             discover_files.run_if(resource_exists::<DiscoveryRequest>),
             seed_churn,
             load_sources,
             parse_files,
+            lap::<1>,
             measure_functions,
+            lap::<2>,
             score_tdg,
+            lap::<3>,
             aggregate_files,
             gate_files,
             evict_sources,
+            lap::<4>,
         )
             .chain(),
     );

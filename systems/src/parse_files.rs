@@ -71,6 +71,9 @@ pub fn parse_files(
         });
         if let Some(progress) = &progress {
             progress.parsed.fetch_add(1, Ordering::Relaxed);
+            if errors > 0 {
+                progress.parse_errors.fetch_add(1, Ordering::Relaxed);
+            }
         }
     });
 }

@@ -152,6 +152,18 @@ impl Producer {
         self.head
     }
 
+    /// Payloads written and not yet read by the consumer (the ring's fill), from a fresh read of
+    /// the consumer's tail; the capacity when the tail is out of range (a broken consumer).
+    pub fn backlog(&mut self) -> u64 {
+        let cap = self.geo.capacity;
+        let tail = self.map.load(Word::Tail, Acquire);
+        if layout::check_indices(self.head, tail, cap).is_err() {
+            return cap;
+        }
+        self.tail_cache = tail;
+        self.head - tail
+    }
+
     /// Whether `n` more payloads fit; reads the consumer's tail only if the cached one says no.
     #[inline]
     fn room(&mut self, n: u64) -> u64 {

@@ -40,6 +40,10 @@ pub enum Input {
     },
     /// The configuration file changed (or appeared, or vanished).
     ConfigChanged { at: Instant },
+    /// A Prometheus scrape wants a snapshot of the histograms, counters and gauges.
+    Scrape {
+        reply: Sender<codepulse_observe::Snapshot>,
+    },
     /// SIGINT or SIGTERM, or the end of `--stdin`: close the ring and exit 0.
     Shutdown { why: &'static str },
 }

@@ -150,6 +150,8 @@ impl Intake {
                 self.handled.push(at);
             }
             Input::Shutdown { why } => self.shutdown = Some(why),
+            // The loop answers scrapes itself, between ticks.
+            Input::Scrape { .. } => {}
         }
     }
 

@@ -15,6 +15,7 @@ pub mod protocol;
 mod clients;
 mod input;
 mod intake;
+mod metrics_http;
 mod stats;
 mod status;
 mod watcher;
@@ -35,7 +36,9 @@ use serde_json::Value;
 
 use crate::cli::WatchArgs;
 use crate::progress::ProgressLine;
+use crate::world::StageClock;
 use crate::{UsageError, config, world};
+use codepulse_observe::{Counters, Gauges, Observatory, Stage};
 use input::Input;
 use intake::{Intake, Reply};
 use stats::Stats;
@@ -108,6 +111,18 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         eprintln!("codepulse: listening on {}", socket.path().display());
         Some(socket)
     };
+    if let Some(addr) = args.metrics_addr {
+        if !addr.ip().is_loopback() && !args.metrics_allow_remote {
+            return Err(UsageError(format!(
+                "--metrics-addr {addr} is not a loopback address; add --metrics-allow-remote to \
+                 serve metrics beyond this machine"
+            ))
+            .into());
+        }
+        let bound =
+            metrics_http::serve(addr, tx.clone()).map_err(|e| UsageError(format!("{e:#}")))?;
+        eprintln!("codepulse: metrics on http://{bound}/metrics");
+    }
     // Watching starts before the warm-up, so nothing that changes during it is lost.
     let watcher = if args.no_watch_files {
         None
@@ -135,6 +150,7 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     line.finish();
 
     let mut stats = Stats::default();
+    let mut observatory = Observatory::new(Instant::now());
     let warm = emitter.drain(&mut world.resource_mut::<Outbox>())?;
     stats.payloads += warm.pushed as u64;
     stats.dropped += warm.dropped as u64;
@@ -190,8 +206,12 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
             }
         }
         let idle = batch.is_empty() && !busy;
+        let mut scrapes = Vec::new();
         for input in batch.drain(..) {
-            intake.accept(&mut world, input, &mut stats);
+            match input {
+                Input::Scrape { reply } => scrapes.push(reply),
+                input => intake.accept(&mut world, input, &mut stats),
+            }
         }
         // Idle after edits: parse the incrementally reparsed files from scratch once, so the
         // state equals a cold analysis even where tree-sitter's incremental tree differs.
@@ -202,19 +222,50 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         let edited = intake.has_work();
         if edited || busy || settle {
             unsettled = !settle && (unsettled || edited);
+            let tick_start = Instant::now();
             intake.flush(&mut world);
+            let staged = tick_start.elapsed();
+            world.resource_mut::<StageClock>().start();
             schedule.run(&mut world);
             stats.ticks += 1;
+            let emit_start = Instant::now();
             let drained = emitter.drain(&mut world.resource_mut::<Outbox>())?;
+            let tick_end = Instant::now();
             stats.payloads += drained.pushed as u64;
             stats.dropped += drained.dropped as u64;
+            let spans = world.resource::<StageClock>().spans;
+            for (i, stage) in [
+                Stage::Apply,
+                Stage::Parse,
+                Stage::Measure,
+                Stage::Tdg,
+                Stage::Gate,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let extra = if i == 0 { staged } else { Duration::ZERO };
+                observatory.record(stage, spans[i] + extra);
+            }
+            observatory.record(Stage::Emit, tick_end - emit_start);
+            observatory.record(Stage::Tick, tick_end - tick_start);
             for warning in take_diagnostics(&mut world) {
                 eprintln!("codepulse: warning: {}: {}", warning.path, warning.message);
             }
         }
         let done = Instant::now();
         for at in intake.handled.drain(..) {
-            stats.record_latency(done.saturating_duration_since(at));
+            let latency = done.saturating_duration_since(at);
+            stats.record_latency(latency);
+            observatory.record(Stage::EditToEmit, latency);
+        }
+        observatory.rotate(done);
+        if !scrapes.is_empty() {
+            observe(&mut observatory, &mut world, &intake, &stats, &mut emitter);
+            let snapshot = observatory.snapshot();
+            for reply in scrapes {
+                let _ = reply.send(snapshot.clone());
+            }
         }
         let replies = std::mem::take(&mut intake.replies);
         for (to, reply) in replies {
@@ -256,6 +307,42 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     emitter.close();
     drop(socket);
     Ok(())
+}
+
+/// Copies the counters and reads the gauges into the observatory (for a scrape).
+fn observe(
+    o: &mut Observatory,
+    world: &mut World,
+    intake: &Intake,
+    stats: &Stats,
+    emitter: &mut crate::emit::Emitter,
+) {
+    let progress = world.resource::<Progress>().clone();
+    o.counters = Counters {
+        edits: stats.edits,
+        ticks: stats.ticks,
+        payloads: stats.payloads,
+        payloads_dropped: stats.dropped,
+        parse_errors: progress
+            .parse_errors
+            .load(std::sync::atomic::Ordering::Relaxed),
+        rejected: stats.rejected,
+        fs_batches: stats.fs_batches,
+        resyncs: stats.resyncs,
+    };
+    let cache = *world.resource::<SourceCache>();
+    let (capacity, backlog) = emitter.fill();
+    o.gauges = Gauges {
+        files: intake.files() as u64,
+        functions: count::<&FunctionKey>(world) as u64,
+        open_documents: count::<&OpenDocument>(world) as u64,
+        rss_bytes: stats::rss_bytes(),
+        ring_capacity: capacity,
+        ring_backlog: backlog,
+        cached_files: u64::from(cache.resident_files),
+        cached_bytes: cache.resident_bytes,
+        cache_budget_bytes: cache.budget_bytes,
+    };
 }
 
 /// The world's gauges for a `stats` reply.
