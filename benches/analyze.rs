@@ -1,6 +1,8 @@
-//! Criterion benches: per language, bare tree-sitter parsing and parse + measure
-//! (`codepulse_systems::analysis::analyze_source`) of an embedded, function-rich sample
-//! (`benches/samples/`, written for these benches). Throughput is in source bytes.
+//! Criterion benches: per language, of an embedded, function-rich sample (`benches/samples/`,
+//! written for these benches): bare tree-sitter parsing (`parse`), finding and measuring the
+//! functions of a parsed tree (`measure`), both (`parse+measure`,
+//! `codepulse_systems::analysis::analyze_source`), and the incremental reparse after one typed
+//! character (`reparse-one-char`). Throughput is in source bytes.
 //!
 //!     cargo bench -p codepulse-systems --bench analyze            # full run
 //!     cargo bench -p codepulse-systems --bench analyze -- --quick # quick look
@@ -63,6 +65,33 @@ fn per_language(c: &mut Criterion) {
         });
         group.bench_function("parse+measure", |b| {
             b.iter(|| analyze_source(language, black_box(source)));
+        });
+        let spec = LangSpec::get(language);
+        group.bench_function("measure", |b| {
+            b.iter(|| analyze_tree(black_box(&tree), source, spec));
+        });
+        // One keystroke in the middle of the sample: a space typed after the first `(` of its
+        // second half, then the incremental reparse from the edited tree.
+        let middle = source.len() / 2;
+        let at = middle + source[middle..].find('(').expect("a parenthesis") + 1;
+        let keystroke = TextEdit {
+            start: at,
+            end: at,
+            text: " ".into(),
+        };
+        let (typed, input_edits) =
+            apply_text_edits(source, std::slice::from_ref(&keystroke)).expect("fits");
+        group.bench_function("reparse-one-char", |b| {
+            b.iter_batched(
+                || tree.clone(),
+                |mut old| {
+                    for e in &input_edits {
+                        old.edit(e);
+                    }
+                    reparse_source(language, black_box(&typed), Some(&old))
+                },
+                BatchSize::SmallInput,
+            );
         });
         group.finish();
     }
