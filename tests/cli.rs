@@ -310,10 +310,11 @@ fn table_top_limits_the_rows() {
 }
 
 #[test]
-fn no_arguments_analyses_the_current_directory() {
+fn analyze_without_a_path_analyses_the_current_directory() {
+    // (Plain `codepulse` watches the current directory: tests/live.rs.)
     let dir = TempDir::new().unwrap();
     write(dir.path(), "only.rs", "fn only_one() {}\n");
-    let out = codepulse(dir.path(), &[]);
+    let out = codepulse(dir.path(), &["analyze"]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     assert!(stdout(&out).contains("only.rs:1"), "{}", stdout(&out));
     assert!(stdout(&out).contains("only_one"), "{}", stdout(&out));

@@ -9,28 +9,34 @@
 //! - a **function** entity carries [`FunctionOf`] (its file), [`FunctionName`], [`FunctionSpan`],
 //!   [`FunctionKey`] and one component per metric: [`Cyclomatic`], [`Cognitive`],
 //!   [`MaxNesting`], [`Loc`], [`Params`].
+//!
+//! In the live engine a file may also carry [`OpenDocument`], [`Recency`], [`PendingRemoval`]
+//! and [`LastPayload`], and the world holds a [`SourceCache`].
 
 mod config;
 mod file;
 mod function;
 mod language;
+mod live;
 mod metrics;
 mod resources;
 mod wire;
 
 pub use config::{Config, LanguageConfig, Limits, Thresholds, language_index};
 pub use file::{
-    FileFlags, FileGate, FilePath, FileTotals, Lang, ParseErrors, PendingEdits, PendingLoad,
-    SkipReason, Skipped, SourceText, SyntaxTree, TextEdit, TreeEdited,
+    EditedRegion, FileFlags, FileGate, FilePath, FileTotals, IncrementalTree, Lang, ParseErrors,
+    PendingEdits, PendingLoad, SkipReason, Skipped, SourceText, SyntaxTree, TextChanges, TextEdit,
+    TreeEdited,
 };
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
+pub use live::{LastPayload, OpenDocument, PendingRemoval, Recency, SourceCache};
 pub use metrics::{
     Churn, Cognitive, Cyclomatic, DeadSymbolRatio, FileTdg, FunctionSeverity, Loc, MaxNesting,
     Params, Tdg,
 };
 pub use resources::{
     AnalysisSettings, ChurnRequest, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest,
-    Progress, ProgressCounters,
+    Progress, ProgressCounters, SettleRequest,
 };
 pub use wire::{DefectPayload, Outbox, PayloadKind, Severity, path_hash, payload_flags};

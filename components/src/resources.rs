@@ -43,6 +43,12 @@ impl AnalysisSettings {
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct DiscoveryRequest;
 
+/// Present when the files parsed incrementally should be parsed from scratch once
+/// ([`IncrementalTree`](crate::IncrementalTree)): `settle_trees` runs when it exists and removes
+/// it. The live engine inserts it when it goes idle after edits.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct SettleRequest;
+
 /// Present until the churn of the tree has been read from git history: `seed_churn` runs when it
 /// exists (after discovery has spawned the file entities) and removes it.
 #[derive(Resource, Clone, Copy, Debug)]

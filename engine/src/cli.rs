@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use codepulse_components::AnalysisSettings;
 
 /// codepulse: keeps a code base parsed and measured (cyclomatic and cognitive complexity,
-/// nesting, lines and parameters of every function).
+/// nesting, lines and parameters of every function), live.
 ///
 /// Exit codes: 0 ok; 1 internal error; 2 usage error or the root cannot be analysed.
 #[derive(Parser, Debug)]
@@ -19,6 +19,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Keep a directory tree measured, live: warm up, then apply editor edits (socket or
+    /// stdin, docs/protocol.md) and changes on disk as they come, writing payloads to the
+    /// workspace's ring (docs/ring.md) until SIGINT/SIGTERM. The default command.
+    Watch(WatchArgs),
     /// Analyse a directory tree once and report the functions' metrics.
     Analyze(AnalyzeArgs),
     /// Attach to a workspace's ring and print its payloads as JSON lines (docs/ring.md).
@@ -26,11 +30,10 @@ pub enum Command {
 }
 
 impl Cli {
-    /// The command to run. Without a subcommand codepulse analyses `.` (a later version makes
-    /// this the live `watch` mode).
+    /// The command to run. Without a subcommand codepulse watches `.`.
     pub fn into_command(self) -> Command {
         self.command
-            .unwrap_or_else(|| Command::Analyze(AnalyzeArgs::default()))
+            .unwrap_or_else(|| Command::Watch(WatchArgs::default()))
     }
 }
 
@@ -100,6 +103,72 @@ impl AnalyzeArgs {
     }
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct WatchArgs {
+    /// The directory to watch.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Worker threads [default: the number of available cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Files larger than this many bytes are skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+
+    /// Do not follow symbolic links during discovery.
+    #[arg(long)]
+    pub no_follow_symlinks: bool,
+
+    /// The configuration file [default: codepulse.toml at the root, if present]; watched and
+    /// reloaded when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Bytes of source loaded per tick during the warm-up.
+    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES)]
+    pub batch_bytes: u64,
+
+    /// The protocol socket [default: beside the workspace's ring, `<ring>.sock`].
+    #[arg(long, value_name = "PATH", conflicts_with = "stdin")]
+    pub socket: Option<PathBuf>,
+
+    /// Read protocol messages from stdin and write replies to stdout instead of a socket; the
+    /// end of stdin stops the engine.
+    #[arg(long)]
+    pub stdin: bool,
+
+    /// Do not watch the file system (only protocol messages change the engine's state).
+    #[arg(long)]
+    pub no_watch_files: bool,
+}
+
+impl Default for WatchArgs {
+    fn default() -> Self {
+        WatchArgs {
+            path: PathBuf::from("."),
+            threads: None,
+            max_file_size: AnalysisSettings::DEFAULT_MAX_FILE_SIZE,
+            no_follow_symlinks: false,
+            config: None,
+            batch_bytes: AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES,
+            socket: None,
+            stdin: false,
+            no_watch_files: false,
+        }
+    }
+}
+
+impl WatchArgs {
+    /// The thread count: `--threads`, or the available parallelism.
+    pub fn threads(&self) -> usize {
+        self.threads
+            .or_else(|| std::thread::available_parallelism().ok())
+            .map_or(1, NonZeroUsize::get)
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// A table of the worst functions and a summary.
@@ -119,11 +188,11 @@ mod tests {
     }
 
     #[test]
-    fn no_arguments_analyses_the_current_directory() {
-        let Command::Analyze(args) = Cli::parse_from(["codepulse"]).into_command() else {
-            panic!("not analyze");
+    fn no_arguments_watches_the_current_directory() {
+        let Command::Watch(args) = Cli::parse_from(["codepulse"]).into_command() else {
+            panic!("not watch");
         };
         assert_eq!(args.path, PathBuf::from("."));
-        assert_eq!(args.format, Format::Table);
+        assert!(!args.stdin);
     }
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use bevy_ecs::world::World;
-use codepulse_components::{Config, Outbox};
+use codepulse_components::{Config, DefectPayload, Outbox};
 use codepulse_ring::{Producer, RingError, monotonic_ns};
 
 /// The producer side of the engine: one ring, fed from the [`Outbox`] after each tick.
@@ -67,6 +67,32 @@ impl Emitter {
         Ok(drained)
     }
 
+    /// Tells consumers the engine is alive (at least every second while it runs).
+    pub fn heartbeat(&self) {
+        self.producer.heartbeat();
+    }
+
+    /// Serves a resync a consumer asked for, if any: pushes `current()` (the current state of
+    /// every file with something to show, as `Resync` payloads) and marks the request served.
+    pub fn serve_resync(
+        &mut self,
+        current: impl FnOnce() -> Vec<DefectPayload>,
+    ) -> Option<Drained> {
+        let request = self.producer.take_resync_request()?;
+        let mut payloads = current();
+        let now = monotonic_ns();
+        for p in &mut payloads {
+            p.timestamp_ns = now;
+        }
+        let pushed = self.producer.push_batch(&payloads);
+        self.producer.resync_done(request);
+        Some(Drained {
+            pushed,
+            dropped: payloads.len() - pushed,
+            paths: 0,
+        })
+    }
+
     /// Closes the ring: consumers drain it and know this producer is done.
     pub fn close(self) {
         self.producer.close();
@@ -89,18 +115,7 @@ pub fn emit_once(world: &mut World, root: &Path) -> anyhow::Result<EmitReport> {
         .map_or(codepulse_ring::DEFAULT_CAPACITY, |c| {
             u64::from(c.ring_buffer_size)
         });
-    let mut emitter = Emitter::open(root, capacity).map_err(|e| {
-        let ring = codepulse_ring::ring_path_for_root(root);
-        let msg = format!("cannot emit to the ring `{}`: {e}", ring.display());
-        match e {
-            // The user's to resolve: another engine on this workspace, an unsafe directory,
-            // a capacity the configuration should not have allowed.
-            RingError::ProducerBusy { .. }
-            | RingError::InsecureDir { .. }
-            | RingError::BadCapacity { .. } => anyhow::Error::new(crate::UsageError(msg)),
-            e => anyhow::Error::new(e).context(msg),
-        }
-    })?;
+    let mut emitter = open_emitter(root, capacity)?;
     let mut outbox = world
         .get_resource_mut::<Outbox>()
         .map(|mut o| std::mem::take(&mut *o))
@@ -113,6 +128,23 @@ pub fn emit_once(world: &mut World, root: &Path) -> anyhow::Result<EmitReport> {
     };
     emitter.close();
     Ok(report)
+}
+
+/// Opens the ring of `root` for writing; errors the user must resolve (another engine on this
+/// workspace, an unsafe directory) are usage errors.
+pub fn open_emitter(root: &Path, capacity: u64) -> anyhow::Result<Emitter> {
+    Emitter::open(root, capacity).map_err(|e| {
+        let ring = codepulse_ring::ring_path_for_root(root);
+        let msg = format!("cannot emit to the ring `{}`: {e}", ring.display());
+        match e {
+            // The user's to resolve: another engine on this workspace, an unsafe directory,
+            // a capacity the configuration should not have allowed.
+            RingError::ProducerBusy { .. }
+            | RingError::InsecureDir { .. }
+            | RingError::BadCapacity { .. } => anyhow::Error::new(crate::UsageError(msg)),
+            e => anyhow::Error::new(e).context(msg),
+        }
+    })
 }
 
 #[cfg(test)]

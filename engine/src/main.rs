@@ -2,7 +2,8 @@
 //! ECS schedule built in [`world`].
 //!
 //! Exit codes:
-//! - `0`: the analysis ran (warnings about individual files do not change this);
+//! - `0`: the analysis ran (warnings about individual files do not change this); `watch`
+//!   stopped on SIGINT/SIGTERM (or the end of `--stdin`) after closing its ring;
 //! - `1`: internal error (including a panic);
 //! - `2`: usage error, or the root cannot be analysed (e.g. PATH does not exist), with a
 //!   one-line message `codepulse: error: ...` on stderr.
@@ -10,6 +11,7 @@
 mod cli;
 mod config;
 mod emit;
+mod live;
 mod progress;
 mod report;
 mod tail;
@@ -72,6 +74,7 @@ fn try_main() -> anyhow::Result<()> {
     match cli.into_command() {
         Command::Analyze(args) => analyze(&args),
         Command::Tail(args) => tail::run(&args),
+        Command::Watch(args) => live::watch(&args),
     }
 }
 
@@ -131,7 +134,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
 }
 
 /// The absolute, canonical root; an error the user must fix if it cannot be analysed.
-fn resolve_root(path: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn resolve_root(path: &Path) -> anyhow::Result<PathBuf> {
     let root = std::fs::canonicalize(path)
         .map_err(|e| UsageError(format!("cannot analyse `{}`: {e}", path.display())))?;
     let meta = std::fs::metadata(&root)

@@ -5,12 +5,12 @@ use bevy_ecs::schedule::SingleThreadedExecutor;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use codepulse_components::{
     AnalysisSettings, ChurnRequest, Config, Diagnostics, DiscoveryRequest, Outbox, PendingLoad,
-    Progress,
+    Progress, SettleRequest,
 };
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
-    aggregate_files, discover_files, evict_sources, gate_files, load_sources, measure_functions,
-    parse_files, score_tdg, seed_churn,
+    aggregate_files, apply_edits, discover_files, evict_sources, gate_files, load_sources,
+    measure_functions, parse_files, remove_files, score_tdg, seed_churn, settle_trees,
 };
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -56,12 +56,17 @@ pub fn run_until_settled(world: &mut World, schedule: &mut Schedule) {
 }
 
 /// The analysis pass, in tick order, on the single-threaded executor (parallelism lives inside
-/// the systems). Running it again only picks up files not yet in the world.
+/// the systems). Running it again only picks up what changed: files not yet in the world, files
+/// marked for removal or reloading, and edits. The cold pass (`analyze`, the warm-up of `watch`)
+/// and every live tick run this same schedule.
 pub fn analysis_schedule() -> Schedule {
     let mut schedule = Schedule::default();
     schedule.set_executor(SingleThreadedExecutor::new());
     schedule.add_systems(
         (
+            remove_files,
+            settle_trees.run_if(resource_exists::<SettleRequest>),
+            apply_edits,
             discover_files.run_if(resource_exists::<DiscoveryRequest>),
             seed_churn,
             load_sources,

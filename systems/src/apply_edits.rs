@@ -3,6 +3,10 @@
 //! reparses incrementally from the edited tree. All edits of a file in one tick make one new
 //! text and one reparse.
 //!
+//! The edited regions are also recorded in the file's [`TextChanges`], so that
+//! `measure_functions` re-measures only the functions they (or the syntax changes they cause)
+//! touch.
+//!
 //! An edit that does not fit the text (a range past its end, reversed, or not on a character
 //! boundary) is rejected with a diagnostic and the file's text and tree stay as they were: the
 //! edits of that batch are applied all or not at all. A file without its text in memory (evicted)
@@ -13,30 +17,36 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Diagnostic, DiagnosticKind, Diagnostics, FilePath, PendingEdits, SourceText, SyntaxTree,
-    TextEdit, TreeEdited,
+    TextChanges, TextEdit, TreeEdited,
 };
 use tree_sitter::{InputEdit, Point};
 
+/// A file with edits waiting: its text, its tree if it has one, and what changed before.
+type Edited = (
+    Entity,
+    &'static FilePath,
+    &'static mut SourceText,
+    Option<&'static mut SyntaxTree>,
+    Option<&'static TextChanges>,
+    &'static PendingEdits,
+);
+
 pub fn apply_edits(
     mut commands: Commands,
-    mut files: Query<(
-        Entity,
-        &FilePath,
-        &mut SourceText,
-        Option<&mut SyntaxTree>,
-        &PendingEdits,
-    )>,
+    mut files: Query<Edited>,
     mut diagnostics: ResMut<Diagnostics>,
 ) {
-    for (file, path, mut text, tree, edits) in &mut files {
+    for (file, path, mut text, tree, changes, edits) in &mut files {
         commands.entity(file).remove::<PendingEdits>();
         match apply_text_edits(&text.0, &edits.0) {
             Ok((new_text, input_edits)) => {
                 if let Some(mut tree) = tree {
+                    let mut changes = changes.cloned().unwrap_or_default();
                     for edit in &input_edits {
                         tree.0.edit(edit);
+                        changes.record_edit(edit.start_byte, edit.old_end_byte, edit.new_end_byte);
                     }
-                    commands.entity(file).insert(TreeEdited);
+                    commands.entity(file).insert((TreeEdited, changes));
                 }
                 text.0 = Arc::from(new_text);
             }

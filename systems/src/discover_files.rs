@@ -14,6 +14,10 @@
 //!
 //! The walk runs on several threads; its results are sorted by relative path before entities
 //! are spawned, so the order of discovery never shows in the output.
+//!
+//! The live engine watches the tree for changes with the same rules: [`watched_dirs`] lists the
+//! directories the walk descends into, [`dir_is_walked`] judges a new directory and
+//! [`discoverable`] a changed, created or deleted file, without walking.
 
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
@@ -26,7 +30,8 @@ use codepulse_components::{
     Language, PendingLoad, Progress,
 };
 use hashbrown::{HashMap, HashSet};
-use ignore::{WalkBuilder, WalkState};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkBuilder, WalkState};
 
 /// Directory names that are never descended into (below the root): dependencies, vendored
 /// code, build output, caches and version-control metadata. Matched exactly against a
@@ -138,22 +143,28 @@ impl Drop for Collector {
     }
 }
 
-/// Walks `settings.root` on up to `threads` threads (see the module documentation).
-pub fn walk(settings: &AnalysisSettings, threads: usize) -> Discovery {
-    let root = settings.root.as_path();
-    let follow = settings.follow_symlinks;
-    let mut builder = WalkBuilder::new(root);
+/// The walker of [`walk`] and [`watched_dirs`], with discovery's filters.
+fn walker(settings: &AnalysisSettings) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(&settings.root);
     builder
         .standard_filters(true)
         .hidden(true)
         .require_git(false)
-        .follow_links(follow)
-        .threads(threads.max(1))
+        .follow_links(settings.follow_symlinks)
         .filter_entry(|entry| {
             entry.depth() == 0
                 || !entry.file_type().is_some_and(|t| t.is_dir())
                 || !is_skipped_dir(entry.file_name())
         });
+    builder
+}
+
+/// Walks `settings.root` on up to `threads` threads (see the module documentation).
+pub fn walk(settings: &AnalysisSettings, threads: usize) -> Discovery {
+    let root = settings.root.as_path();
+    let follow = settings.follow_symlinks;
+    let mut builder = walker(settings);
+    builder.threads(threads.max(1));
 
     let sink = Arc::new(Mutex::new(Vec::new()));
     let saw_symlink = AtomicBool::new(false);
@@ -219,6 +230,219 @@ pub fn walk(settings: &AnalysisSettings, threads: usize) -> Discovery {
         .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     discovery.diagnostics.dedup();
     discovery
+}
+
+/// The language of the file at `path` when [`walk`] would discover a file there, `None`
+/// otherwise: for filtering file-system events. `path` is absolute (a relative path is taken
+/// relative to the root) and need not exist any more (a deleted file is judged by its path).
+///
+/// The same rules as the walk: under the root; no component below the root hidden (`.name`,
+/// unless an ignore file whitelists it) and no directory on the way in [`SKIPPED_DIRS`]; an
+/// enabled language by extension; not a directory (nor a symbolic link when links are not
+/// followed, nor a directory reached through one); and not ignored. Ignore rules are the walk's
+/// (the `ignore` crate's, with `require_git(false)`): the `.ignore`, `.gitignore` and
+/// `.git/info/exclude` files of every directory from the root down to the file and of the root's
+/// ancestors, deeper files first, `.ignore` over `.gitignore` over `exclude` over the global git
+/// excludes, `!pattern` whitelists, and nothing below an ignored directory.
+///
+/// Differences from the walk: a file reachable through several symbolic links is `Some` under
+/// each of its paths (the walk keeps one of them), and a broken link is `Some` (the walk
+/// reports it). Every call reads the ignore files on the way (a few `stat`s and small reads per
+/// directory level), so this suits filtering events, not bulk listing.
+pub fn discoverable(settings: &AnalysisSettings, path: &Path) -> Option<Language> {
+    let language = Language::from_path(path).filter(|l| settings.languages.contains(l))?;
+    let path = under_root(settings, path)?;
+    let metadata = if settings.follow_symlinks {
+        std::fs::metadata(&path)
+    } else {
+        std::fs::symlink_metadata(&path)
+    };
+    if metadata.is_ok_and(|m| m.is_dir() || m.file_type().is_symlink()) {
+        return None;
+    }
+    // A root that is a file is walked as itself.
+    (path == settings.root || IgnoreRules::new(settings).admits(&path, false)).then_some(language)
+}
+
+/// Whether the walk descends into the directory `dir` (absolute, or relative to the root): the
+/// root itself, or a directory below it that passes the rules of [`discoverable`]. For a
+/// directory created while watching.
+pub fn dir_is_walked(settings: &AnalysisSettings, dir: &Path) -> bool {
+    let Some(dir) = under_root(settings, dir) else {
+        return false;
+    };
+    dir == settings.root || IgnoreRules::new(settings).admits(&dir, true)
+}
+
+/// The directories to watch (non-recursively) for the files [`walk`] discovers: the root and
+/// every directory the walk descends into, sorted. Empty when the root is a file.
+pub fn watched_dirs(settings: &AnalysisSettings) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = walker(settings)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|t| t.is_dir()))
+        .map(ignore::DirEntry::into_path)
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    dirs
+}
+
+/// `path` made absolute against the root, if it is the root or below it (plain names only).
+fn under_root(settings: &AnalysisSettings, path: &Path) -> Option<PathBuf> {
+    let path = settings.root.join(path);
+    let relative = path.strip_prefix(&settings.root).ok()?;
+    relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then_some(path)
+}
+
+/// The ignore files of one directory, as the walk reads them.
+struct DirRules {
+    ignore: Gitignore,
+    git: Gitignore,
+    exclude: Gitignore,
+}
+
+impl DirRules {
+    fn read(dir: &Path) -> DirRules {
+        DirRules {
+            ignore: ignore_file(dir, &dir.join(".ignore")),
+            git: ignore_file(dir, &dir.join(".gitignore")),
+            exclude: git_common_dir(dir).map_or_else(Gitignore::empty, |git| {
+                ignore_file(dir, &git.join("info/exclude"))
+            }),
+        }
+    }
+
+    fn matchers(&self) -> [&Gitignore; 3] {
+        [&self.ignore, &self.git, &self.exclude]
+    }
+}
+
+/// The patterns of `file`, relative to `dir`; none when it does not exist. Unreadable or
+/// invalid lines are skipped, as in the walk.
+fn ignore_file(dir: &Path, file: &Path) -> Gitignore {
+    if !file.exists() {
+        return Gitignore::empty();
+    }
+    let mut builder = GitignoreBuilder::new(dir);
+    // A partly invalid file keeps its valid patterns (the walk only reports the rest).
+    let _partial = builder.add(file);
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// Where a `.git` in `dir` keeps `info/exclude`: `.git` itself, or for a worktree (`.git` is a
+/// file naming its git dir) the common git dir.
+fn git_common_dir(dir: &Path) -> Option<PathBuf> {
+    let dot_git = dir.join(".git");
+    if !std::fs::metadata(&dot_git).ok()?.is_file() {
+        return Some(dot_git);
+    }
+    let first_line = |path: &Path| -> Option<String> {
+        let text = std::fs::read_to_string(path).ok()?;
+        Some(text.lines().next()?.to_owned())
+    };
+    let git_dir = PathBuf::from(first_line(&dot_git)?.strip_prefix("gitdir: ")?);
+    let common = first_line(&git_dir.join("commondir"))?;
+    Some(if common.starts_with('.') {
+        git_dir.join(common)
+    } else {
+        PathBuf::from(common)
+    })
+}
+
+/// The ignore rules that apply under a root: those of the root's ancestors, of the global git
+/// excludes, and (read on the way down by [`IgnoreRules::admits`]) those of the directories
+/// from the root down.
+struct IgnoreRules<'a> {
+    settings: &'a AnalysisSettings,
+    /// The canonical root, under which the ancestors' patterns match (as in the walk).
+    canonical_root: Option<PathBuf>,
+    /// The ancestors' rules, nearest first.
+    above: Vec<DirRules>,
+    global: Gitignore,
+}
+
+impl<'a> IgnoreRules<'a> {
+    fn new(settings: &'a AnalysisSettings) -> IgnoreRules<'a> {
+        let canonical_root = std::fs::canonicalize(&settings.root).ok();
+        let above = canonical_root
+            .iter()
+            .flat_map(|root| root.ancestors().skip(1))
+            .map(DirRules::read)
+            .collect();
+        IgnoreRules {
+            settings,
+            canonical_root,
+            above,
+            global: Gitignore::global().0,
+        }
+    }
+
+    /// Whether the walk reaches `path` (strictly below the root): every directory on the way is
+    /// descended into, and `path` itself (a directory when `is_dir`) is not filtered out.
+    fn admits(&self, path: &Path, is_dir: bool) -> bool {
+        let root = self.settings.root.as_path();
+        let Ok(relative) = path.strip_prefix(root) else {
+            return false;
+        };
+        let names: Vec<&OsStr> = relative.iter().collect();
+        let mut below = vec![DirRules::read(root)];
+        let mut current = root.to_path_buf();
+        for (i, name) in names.iter().enumerate() {
+            current.push(name);
+            let last = i + 1 == names.len();
+            let entry_is_dir = !last || is_dir;
+            let link =
+                std::fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink());
+            if link && !self.settings.follow_symlinks {
+                return false;
+            }
+            if entry_is_dir && is_skipped_dir(name) {
+                return false;
+            }
+            let relative = current.strip_prefix(root).unwrap_or(&current);
+            let matched = self.matched(&below, &current, relative, entry_is_dir);
+            let hidden = name.to_str().is_some_and(|n| n.starts_with('.'));
+            if matched.is_ignore() || (matched.is_none() && hidden) {
+                return false;
+            }
+            if !last {
+                below.push(DirRules::read(&current));
+            }
+        }
+        true
+    }
+
+    /// The ignore match of `path` (`relative` to the root) under the rules of the directories
+    /// `below` (root first) and above the root: per kind of file the nearest match wins, then
+    /// `.ignore` over `.gitignore` over `exclude` over the global excludes.
+    fn matched(&self, below: &[DirRules], path: &Path, relative: &Path, is_dir: bool) -> Match<()> {
+        let mut found = [Match::None, Match::None, Match::None];
+        let mut consult = |rules: &DirRules, path: &Path| {
+            for (slot, matcher) in found.iter_mut().zip(rules.matchers()) {
+                if slot.is_none() {
+                    *slot = matcher.matched(path, is_dir).map(|_| ());
+                }
+            }
+        };
+        for rules in below.iter().rev() {
+            consult(rules, path);
+        }
+        if let Some(canonical_root) = &self.canonical_root {
+            let canonical = canonical_root.join(relative);
+            for rules in &self.above {
+                consult(rules, &canonical);
+            }
+        }
+        let [ignore, git, exclude] = found;
+        ignore
+            .or(git)
+            .or(exclude)
+            .or(self.global.matched(path, is_dir).map(|_| ()))
+    }
 }
 
 /// Keeps one of the files that are the same file on disk: the one at its real location (not

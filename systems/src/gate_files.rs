@@ -9,14 +9,18 @@
 //! - the file returned to all-ok: a `Cleared` payload, so a client removes its diagnostics.
 //!
 //! Nothing else is emitted: an edit that changes nothing a client would show stays silent.
+//!
+//! A payload carries the editor's document version of an open file ([`OpenDocument`]; 0 for a
+//! file read from disk) and is also kept as the file's [`LastPayload`], which
+//! [`resync_payloads`] re-emits.
 
 use std::hash::{Hash, Hasher};
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Cognitive, Config, Cyclomatic, DefectPayload, FileFunctions, FileGate, FilePath, FunctionKey,
-    FunctionSeverity, FunctionSpan, Lang, Language, Outbox, ParseErrors, PayloadKind, Severity,
-    Tdg, language_index, path_hash, payload_flags,
+    FunctionSeverity, FunctionSpan, Lang, Language, LastPayload, OpenDocument, Outbox, ParseErrors,
+    PayloadKind, Severity, Tdg, language_index, path_hash, payload_flags,
 };
 use hashbrown::HashSet;
 
@@ -37,6 +41,7 @@ type FileColumns = (
     Option<&'static FileFunctions>,
     Option<&'static FileGate>,
     Option<&'static ParseErrors>,
+    Option<&'static OpenDocument>,
 );
 
 #[allow(clippy::too_many_arguments)]
@@ -62,7 +67,7 @@ pub fn gate_files(
     let mut dirty: Vec<Entity> = dirty.into_iter().collect();
     dirty.sort_unstable();
     for file in dirty {
-        let Ok((path, lang, functions, gate, parse_errors)) = files.get(file) else {
+        let Ok((path, lang, functions, gate, parse_errors, open)) = files.get(file) else {
             continue;
         };
         let functions = functions.map(FileFunctions::entities).unwrap_or_default();
@@ -91,9 +96,10 @@ pub fn gate_files(
                 new.path_registered = true;
             }
             let syntax = parse_errors.is_some_and(|e| e.0 > 0);
-            outbox
-                .payloads
-                .push(payload(kind, hash, lang.0, &new, &summary, &config, syntax));
+            let mut p = payload(kind, hash, lang.0, &new, &summary, &config, syntax);
+            p.version = open.map_or(0, |o| o.version);
+            outbox.payloads.push(p);
+            commands.entity(file).insert(LastPayload(p));
         }
         if gate != Some(&new) {
             commands.entity(file).insert(new);
@@ -222,4 +228,26 @@ fn payload(
         }
     }
     p
+}
+
+/// The current state of every file a client should be showing diagnostics for (its
+/// [`FileGate`] severity is not ok): its [`LastPayload`] as a `Resync` payload (timestamp 0, to
+/// be stamped when written), sorted by relative path. Files at ok are not included: after a
+/// resync a client shows nothing for them.
+pub fn resync_payloads(world: &mut World) -> Vec<DefectPayload> {
+    let mut files = world.query::<(&FilePath, &FileGate, &LastPayload)>();
+    let mut current: Vec<(&str, DefectPayload)> = files
+        .iter(world)
+        .filter(|(_, gate, _)| gate.severity != Severity::Ok)
+        .map(|(path, _, last)| {
+            let p = DefectPayload {
+                kind: PayloadKind::Resync as u8,
+                timestamp_ns: 0,
+                ..last.0
+            };
+            (&*path.relative, p)
+        })
+        .collect();
+    current.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    current.into_iter().map(|(_, p)| p).collect()
 }

@@ -20,7 +20,7 @@ use bevy_ecs::batching::BatchingStrategy;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     AnalysisSettings, Diagnostic, DiagnosticKind, Diagnostics, FileFlags, FilePath, PendingLoad,
-    Progress, SkipReason, Skipped, SourceText,
+    Progress, SkipReason, Skipped, SourceText, TextChanges, TreeEdited,
 };
 
 /// How many leading bytes are searched for a NUL byte to recognise a binary file.
@@ -68,9 +68,11 @@ pub fn load_sources(
                 match loaded {
                     Loaded::Text { text, lossy } => {
                         let flags = if lossy { FileFlags::LOSSY_UTF8 } else { 0 };
+                        // A text read whole is parsed from scratch: whatever edits the old tree
+                        // followed no longer apply.
                         commands
                             .entity(entity)
-                            .remove::<(PendingLoad, Skipped)>()
+                            .remove::<(PendingLoad, Skipped, TreeEdited, TextChanges)>()
                             .insert((SourceText(text), FileFlags(flags)));
                     }
                     Loaded::Skip(reason) => {

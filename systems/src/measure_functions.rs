@@ -8,19 +8,29 @@
 //!
 //! Finding and measuring are one system because they are one walk: a second walk over every
 //! function's subtree cost as much as the first (docs/benchmarks.md).
+//!
+//! After an edit (the file carries [`TextChanges`]), only the functions the edits or the syntax
+//! changes touch are walked: a function that no other function encloses and that nothing
+//! touched keeps its rows and those of the functions nested in it, found again at their place in
+//! the text before the edits and moved by the edits before them; the walk does not enter it.
+//! Its name and qualified name are taken anew (an edit outside it may rename it, e.g. its
+//! `impl` or class), and when they differ from its row's it is walked after all. The result is
+//! a whole walk's (`systems/tests/incremental.rs`), at the cost of walking only what changed and
+//! the code between functions.
 
 use std::sync::Mutex;
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Cognitive, Cyclomatic, FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan,
-    Lang, Loc, MaxNesting, Params, SourceText, SyntaxTree, Tdg,
+    Lang, Loc, MaxNesting, Params, SourceText, SyntaxTree, Tdg, TextChanges,
 };
 use hashbrown::HashMap;
 
 use crate::analysis::{self, FunctionInfo, Metrics, loc};
 use crate::lang::LangSpec;
 use crate::parallel::{self, WorkerThreads};
+use tree_sitter::Node;
 
 type Measured = Vec<(FunctionInfo, Metrics)>;
 
@@ -48,22 +58,49 @@ type Columns = (
     &'static mut Params,
 );
 
+type Work<'w> = (
+    Entity,
+    &'w Lang,
+    &'w SourceText,
+    &'w SyntaxTree,
+    Option<&'w TextChanges>,
+);
+
 pub fn measure_functions(
     mut commands: Commands,
-    files: Query<(Entity, &Lang, &SourceText, &SyntaxTree), Changed<SyntaxTree>>,
+    files: Query<Work<'static>, Changed<SyntaxTree>>,
     file_functions: Query<&FileFunctions>,
     mut functions: Query<Columns>,
     threads: Option<Res<WorkerThreads>>,
 ) {
-    let mut work: Vec<(Entity, &Lang, &SourceText, &SyntaxTree)> = files.iter().collect();
+    let mut work: Vec<Work> = files.iter().collect();
     // Largest first, so that the threads finish together.
-    work.sort_unstable_by_key(|(_, _, text, _)| std::cmp::Reverse(text.0.len()));
+    work.sort_unstable_by_key(|(_, _, text, ..)| std::cmp::Reverse(text.0.len()));
+    // The current rows of edited files, which the walk may keep.
+    let before: Vec<Option<Vec<OldRow>>> = work
+        .iter()
+        .map(|&(file, _, _, _, changes)| {
+            changes?;
+            let existing = file_functions.get(file).ok()?.entities();
+            Some(old_rows(existing, &functions))
+        })
+        .collect();
+    let items: Vec<(&Work, Option<&Vec<OldRow>>)> =
+        work.iter().zip(before.iter().map(Option::as_ref)).collect();
     let measured: Mutex<Vec<(Entity, Measured)>> = Mutex::new(Vec::with_capacity(work.len()));
     parallel::for_each(
-        &work,
+        &items,
         threads.map_or(1, |t| t.0),
-        |&(entity, lang, text, tree)| {
-            let rows = analysis::analyze_tree(&tree.0, &text.0, LangSpec::get(lang.0));
+        |&(&(entity, lang, text, tree, changes), old)| {
+            let spec = LangSpec::get(lang.0);
+            let rows = match (changes, old) {
+                (Some(changes), Some(old)) => {
+                    let mut reuse =
+                        |node: Node<'_>, info: &FunctionInfo| reused(changes, old, node, info);
+                    analysis::analyze_tree_reusing(&tree.0, &text.0, spec, &mut reuse)
+                }
+                _ => analysis::analyze_tree(&tree.0, &text.0, spec),
+            };
             measured
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -71,6 +108,12 @@ pub fn measure_functions(
         },
     );
     let measured = measured.into_inner().unwrap_or_else(|e| e.into_inner());
+    for &(file, .., changes) in &work {
+        if changes.is_some() {
+            commands.entity(file).remove::<TextChanges>();
+        }
+    }
+    drop(before);
 
     for (file, rows) in measured {
         let keyed = with_keys(rows);
@@ -93,6 +136,82 @@ pub fn measure_functions(
             }
         }
     }
+}
+
+/// A function's current row, borrowed from the world.
+struct OldRow<'w> {
+    name: &'w FunctionName,
+    span: FunctionSpan,
+    metrics: Metrics,
+}
+
+/// The rows of `existing`, in the walk's order (by start, a function before those nested in it).
+fn old_rows<'w>(existing: &[Entity], functions: &'w Query<Columns>) -> Vec<OldRow<'w>> {
+    let mut rows: Vec<OldRow> = existing
+        .iter()
+        .filter_map(|&e| functions.get(e).ok())
+        .map(|(_, name, span, cyc, cog, nest, _, params)| OldRow {
+            name,
+            span: *span,
+            metrics: Metrics {
+                cyclomatic: cyc.0,
+                cognitive: cog.0,
+                max_nesting: nest.0,
+                params: params.0,
+            },
+        })
+        .collect();
+    rows.sort_unstable_by_key(|r| (r.span.start_byte, r.span.depth));
+    rows
+}
+
+/// The rows of the function at `node` (named `info` now) and of the functions nested in it,
+/// when nothing touched it since `old` was measured: found at its place before the edits, moved
+/// to where it is now. `None` (walk it) when it was touched or its row is not found as it is.
+fn reused(
+    changes: &TextChanges,
+    old: &[OldRow],
+    node: Node<'_>,
+    info: &FunctionInfo,
+) -> Option<Measured> {
+    let (start, end) = (node.start_byte(), node.end_byte());
+    if changes.touches(start, end) {
+        return None;
+    }
+    let old_start = u32::try_from(changes.to_old(start)).ok()?;
+    let at = old.partition_point(|r| r.span.start_byte < old_start);
+    let own = old.get(at)?;
+    let same = own.span.start_byte == old_start
+        && own.span.depth == 0
+        && (own.span.end_byte - own.span.start_byte) as usize == end - start
+        && *own.name.name == *info.name
+        && *own.name.qualified == *info.qualified_name;
+    if !same {
+        return None;
+    }
+    let bytes = |b: u32| (b - old_start) as usize + start;
+    let line_shift = i64::from(info.end_line) - i64::from(own.span.end_line);
+    let line = |l: u32| u32::try_from(i64::from(l) + line_shift).unwrap_or(0);
+    let mut rows = vec![(info.clone(), own.metrics)];
+    for nested in old[at + 1..]
+        .iter()
+        .take_while(|r| r.span.start_byte < own.span.end_byte)
+    {
+        if nested.span.end_byte > own.span.end_byte || nested.span.depth == 0 {
+            return None;
+        }
+        let info = FunctionInfo {
+            name: nested.name.name.to_string(),
+            qualified_name: nested.name.qualified.to_string(),
+            start_byte: bytes(nested.span.start_byte),
+            end_byte: bytes(nested.span.end_byte),
+            start_line: line(nested.span.start_line),
+            end_line: line(nested.span.end_line),
+            depth: nested.span.depth,
+        };
+        rows.push((info, nested.metrics));
+    }
+    Some(rows)
 }
 
 /// Pairs each function with its key: its qualified name and ordinal among same-named ones.

@@ -2,11 +2,19 @@
 //! parallel, one parser per thread and language; a file that still has its tree (edited by
 //! `apply_edits`) is reparsed incrementally from it. Parsing never fails: a file with syntax errors
 //! gets a tree with ERROR nodes, and their count in [`ParseErrors`].
+//!
+//! After an incremental reparse without syntax errors, the ranges where the syntax changed
+//! (`Tree::changed_ranges` of the edited tree and the new one) join the edited regions in the
+//! file's [`TextChanges`]; after any other parse the file has no [`TextChanges`], and
+//! `measure_functions` measures every function. An incrementally reparsed file is marked
+//! [`IncrementalTree`] until it is parsed from scratch (`settle_trees`).
 
 use std::sync::atomic::Ordering;
 
 use bevy_ecs::prelude::*;
-use codepulse_components::{Lang, ParseErrors, Progress, SourceText, SyntaxTree, TreeEdited};
+use codepulse_components::{
+    IncrementalTree, Lang, ParseErrors, Progress, SourceText, SyntaxTree, TextChanges, TreeEdited,
+};
 
 use crate::analysis::{count_errors, reparse_source};
 use crate::parallel::{self, WorkerThreads};
@@ -16,6 +24,7 @@ type Files = (
     &'static Lang,
     &'static SourceText,
     Option<(&'static SyntaxTree, &'static TreeEdited)>,
+    Option<&'static TextChanges>,
 );
 
 pub fn parse_files(
@@ -26,17 +35,39 @@ pub fn parse_files(
 ) {
     let mut work: Vec<_> = files.iter().collect();
     // Largest first, so that the threads finish together.
-    work.sort_unstable_by_key(|(_, _, text, _)| std::cmp::Reverse(text.0.len()));
+    work.sort_unstable_by_key(|(_, _, text, ..)| std::cmp::Reverse(text.0.len()));
     let threads = threads.map_or(1, |t| t.0);
-    parallel::for_each(&work, threads, |&(entity, lang, text, old)| {
+    parallel::for_each(&work, threads, |&(entity, lang, text, old, changes)| {
         // A file whose tree followed its edits reparses incrementally from it.
-        let tree = reparse_source(lang.0, &text.0, old.map(|(t, _)| &t.0));
+        let old = old.map(|(t, _)| &t.0);
+        let tree = reparse_source(lang.0, &text.0, old);
         let errors = count_errors(&tree);
+        // With errors, the tree comes from a parse from scratch (`reparse_source`): measure
+        // everything.
+        let incremental = old.is_some() && errors == 0;
+        let changes = match (old, changes) {
+            (Some(old), Some(changes)) if errors == 0 => Some(TextChanges {
+                edited: changes.edited.clone(),
+                syntax: old
+                    .changed_ranges(&tree)
+                    .map(|r| r.start_byte..r.end_byte)
+                    .collect(),
+            }),
+            _ => None,
+        };
         commands.command_scope(|mut commands| {
-            commands
-                .entity(entity)
-                .remove::<TreeEdited>()
+            let mut file = commands.entity(entity);
+            file.remove::<TreeEdited>()
                 .insert((SyntaxTree(tree), ParseErrors(errors)));
+            match changes {
+                Some(changes) => file.insert(changes),
+                None => file.remove::<TextChanges>(),
+            };
+            if incremental {
+                file.insert(IncrementalTree);
+            } else {
+                file.remove::<IncrementalTree>();
+            }
         });
         if let Some(progress) = &progress {
             progress.parsed.fetch_add(1, Ordering::Relaxed);

@@ -10,7 +10,7 @@ use codepulse_components::Language;
 use tree_sitter::{Node, Parser, Tree};
 
 pub use functions::FunctionInfo;
-pub use walker::{Metrics, analyze_tree, measure_function};
+pub use walker::{Metrics, Reuse, analyze_tree, analyze_tree_reusing, measure_function};
 
 use crate::lang::{Class, LangSpec, parser_for};
 

@@ -85,9 +85,16 @@ struct Scope {
     is_function: bool,
 }
 
-struct Walker<'s, 't> {
+/// Rows of a function found again and not walked: given a function no other function encloses
+/// (its node and its name as found now), its row and its nested functions' rows, in order, or
+/// `None` to walk it.
+pub type Reuse<'r> =
+    dyn FnMut(Node<'_>, &FunctionInfo) -> Option<Vec<(FunctionInfo, Metrics)>> + 'r;
+
+struct Walker<'s, 't, 'r> {
     spec: &'static LangSpec,
     source: &'s str,
+    reuse: Option<&'r mut Reuse<'r>>,
     actives: Vec<Active>,
     scopes: Vec<Scope>,
     /// The nodes on the cursor's path, root first (for bindings).
@@ -103,6 +110,23 @@ pub fn analyze_tree(
     spec: &'static LangSpec,
 ) -> Vec<(FunctionInfo, Metrics)> {
     let mut walker = Walker::new(spec, source);
+    walker.walk(tree.root_node());
+    walker.out
+}
+
+/// [`analyze_tree`], except that a function no other function encloses is offered to `reuse`
+/// first: when it returns rows, they stand for the function and the functions nested in it,
+/// whose subtree is not walked. The result is [`analyze_tree`]'s when `reuse` returns what
+/// [`analyze_tree`] would find there (`measure_functions` reuses the rows of functions an edit
+/// did not touch).
+pub fn analyze_tree_reusing<'r>(
+    tree: &Tree,
+    source: &str,
+    spec: &'static LangSpec,
+    reuse: &'r mut Reuse<'r>,
+) -> Vec<(FunctionInfo, Metrics)> {
+    let mut walker = Walker::new(spec, source);
+    walker.reuse = Some(reuse);
     walker.walk(tree.root_node());
     walker.out
 }
@@ -132,11 +156,12 @@ pub fn measure_function(
     walker.out.first().map(|(_, m)| *m).unwrap_or_default()
 }
 
-impl<'s, 't> Walker<'s, 't> {
+impl<'s, 't, 'r> Walker<'s, 't, 'r> {
     fn new(spec: &'static LangSpec, source: &'s str) -> Self {
         Walker {
             spec,
             source,
+            reuse: None,
             actives: Vec::new(),
             scopes: Vec::new(),
             path: Vec::new(),
@@ -282,7 +307,8 @@ impl<'s, 't> Walker<'s, 't> {
         }
     }
 
-    /// Records a function found at `node` (depth `depth`, frame level `level`).
+    /// Records a function found at `node` (depth `depth`, frame level `level`). Returns false
+    /// when its rows were reused instead: its subtree is not to be walked.
     fn found_function(
         &mut self,
         node: Node<'t>,
@@ -291,7 +317,7 @@ impl<'s, 't> Walker<'s, 't> {
         qualifier: Option<String>,
         depth: usize,
         level: u32,
-    ) {
+    ) -> bool {
         let separator = self.spec.table.language.path_separator();
         // The segment this function adds to the names of functions nested in it.
         let own = match qualifier {
@@ -314,12 +340,20 @@ impl<'s, 't> Walker<'s, 't> {
             name,
             qualified_name: qualified,
         };
+        if self.actives.is_empty()
+            && let Some(reuse) = self.reuse.as_mut()
+            && let Some(rows) = reuse(node, &info)
+        {
+            self.out.extend(rows);
+            return false;
+        }
         self.open_function(node, info, depth, level + 1);
         self.scopes.push(Scope {
             depth,
             name: own,
             is_function: true,
         });
+        true
     }
 
     /// Scores `node` (at cursor depth `depth`, a child of a node with frame `parent`, in field
@@ -478,11 +512,14 @@ impl<'s, 't> Walker<'s, 't> {
                 plain
             }
             Class::Function(_) | Class::Lambda => {
-                if let Some((name, name_node, qualifier)) = self.function_at(node, class) {
-                    self.found_function(node, name, name_node, qualifier, depth, level);
-                }
+                let walked = match self.function_at(node, class) {
+                    Some((name, name_node, qualifier)) => {
+                        self.found_function(node, name, name_node, qualifier, depth, level)
+                    }
+                    None => true,
+                };
                 Frame {
-                    role: Role::Lambda,
+                    role: if walked { Role::Lambda } else { Role::Skip },
                     ..plain
                 }
             }

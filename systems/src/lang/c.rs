@@ -57,4 +57,5 @@ pub(super) static TABLE: LangTable = LangTable {
     opaque_fields: &[("preproc_if", "condition"), ("preproc_elif", "condition")],
     opaque: &["comment", "string_literal", "preproc_include"],
     guard_field: None,
+    tree_bytes_per_source_byte: 15,
 };

@@ -103,4 +103,5 @@ pub(super) static TABLE: LangTable = LangTable {
         "preproc_include",
     ],
     guard_field: None,
+    tree_bytes_per_source_byte: 19,
 };

@@ -97,4 +97,5 @@ pub(super) static TABLE: LangTable = LangTable {
         "raw_string_literal",
     ],
     guard_field: None,
+    tree_bytes_per_source_byte: 27,
 };

@@ -120,4 +120,5 @@ pub(super) static TABLE: LangTable = LangTable {
         "annotation",
     ],
     guard_field: None,
+    tree_bytes_per_source_byte: 11,
 };

@@ -138,6 +138,7 @@ pub(super) const JAVASCRIPT: LangTable = LangTable {
     opaque_fields: &[],
     opaque: &["comment", "string", "regex", "import_statement"],
     guard_field: None,
+    tree_bytes_per_source_byte: 14,
 };
 
 pub(super) static TABLE: LangTable = JAVASCRIPT;

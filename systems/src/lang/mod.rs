@@ -173,6 +173,12 @@ pub struct LangTable {
     /// The field of a match arm holding its guard (Python `case x if c:`): a comprehension-clause
     /// kind there is a guard, not a comprehension clause.
     pub guard_field: Option<&'static str>,
+
+    // --- memory ---
+    /// Heap bytes of a syntax tree per byte of source, measured over real code (the benchmark
+    /// corpus; `systems/tests/tree_size.rs` says how and checks it). The live engine's source
+    /// cache charges a resident file `text length × (1 + this)`.
+    pub tree_bytes_per_source_byte: u32,
 }
 
 /// What a node kind is, for the walkers.

@@ -62,4 +62,5 @@ pub(super) static TABLE: LangTable = LangTable {
         "future_import_statement",
     ],
     guard_field: Some("guard"),
+    tree_bytes_per_source_byte: 22,
 };

@@ -94,4 +94,5 @@ pub(super) static TABLE: LangTable = LangTable {
         "use_declaration",
     ],
     guard_field: None,
+    tree_bytes_per_source_byte: 28,
 };

@@ -1,0 +1,298 @@
+//! `codepulse watch`: the live engine. It warms up (the cold analysis), writes the initial
+//! payloads to the workspace's ring, then runs one tick per batch of inputs until SIGINT or
+//! SIGTERM, when it marks the ring closed and exits 0.
+//!
+//! Inputs (editor messages over the socket or stdin, debounced file-system changes,
+//! configuration changes, signals) all feed one crossbeam channel. The loop blocks on it while
+//! idle (waking every [`POLL`] only to beat the ring's heartbeat and serve resync requests),
+//! then drains everything pending into one batch, stages it (`intake`), runs the schedule once,
+//! drains the gate's payloads into the ring, records each input's edit-to-emit latency and
+//! sends the replies. The first idle wake-up after edits settles the incrementally reparsed
+//! files (`settle_trees`: parsed from scratch once), so the state equals a cold analysis.
+
+pub mod protocol;
+
+mod clients;
+mod input;
+mod intake;
+mod stats;
+mod status;
+mod watcher;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use bevy_ecs::query::With;
+use bevy_ecs::world::World;
+use codepulse_components::{
+    AnalysisSettings, Config, Diagnostic, DiagnosticKind, Diagnostics, FunctionKey, Language,
+    OpenDocument, Outbox, PendingLoad, Progress, SettleRequest, SourceCache,
+};
+use crossbeam_channel::RecvTimeoutError;
+use serde_json::Value;
+
+use crate::cli::WatchArgs;
+use crate::progress::ProgressLine;
+use crate::{UsageError, config, world};
+use input::Input;
+use intake::{Intake, Reply};
+use stats::Stats;
+
+/// How often an idle engine wakes up: heartbeat, resync requests, status line.
+pub const POLL: Duration = Duration::from_millis(200);
+
+/// At most this many inputs make one tick (the rest wait for the next), so replies keep
+/// flowing under a flood.
+pub const MAX_BATCH: usize = 8192;
+
+/// `codepulse watch` (see the module documentation).
+pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let root = crate::resolve_root(&args.path)?;
+    if !root.is_dir() {
+        return Err(UsageError(format!(
+            "cannot watch `{}`: not a directory",
+            args.path.display()
+        ))
+        .into());
+    }
+    let (config, _) =
+        config::load(&root, args.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let config_file = match &args.config {
+        Some(p) => Some(
+            std::path::absolute(p).with_context(|| format!("cannot resolve `{}`", p.display()))?,
+        ),
+        None => None,
+    };
+    let watched_config = config_file
+        .clone()
+        .unwrap_or_else(|| root.join(config::FILE_NAME));
+
+    let mut settings = AnalysisSettings::new(root.clone());
+    settings.languages = Language::ALL
+        .into_iter()
+        .filter(|l| config.language(*l).enabled)
+        .collect();
+    settings.max_file_size = args.max_file_size;
+    settings.follow_symlinks = !args.no_follow_symlinks;
+    settings.load_batch_bytes = args.batch_bytes;
+
+    // The ring and the socket first: a second engine on the same workspace fails fast.
+    let mut emitter = crate::emit::open_emitter(&root, u64::from(config.ring_buffer_size))?;
+    let (tx, rx) = crossbeam_channel::unbounded::<Input>();
+    {
+        let tx = tx.clone();
+        ctrlc::set_handler(move || {
+            let _ = tx.send(Input::Shutdown { why: "signal" });
+        })
+        .context("cannot install the SIGINT/SIGTERM handler")?;
+    }
+    let socket = if args.stdin {
+        clients::serve_stdin(tx.clone())?;
+        None
+    } else {
+        let path = args.socket.clone().unwrap_or_else(|| {
+            let mut p = emitter.ring().as_os_str().to_os_string();
+            p.push(".sock");
+            PathBuf::from(p)
+        });
+        let socket = clients::serve_socket(&path, tx.clone()).map_err(|e| {
+            if e.to_string().contains("another engine") {
+                anyhow::Error::new(UsageError(format!("{e:#}")))
+            } else {
+                e
+            }
+        })?;
+        eprintln!("codepulse: listening on {}", socket.path().display());
+        Some(socket)
+    };
+    // Watching starts before the warm-up, so nothing that changes during it is lost.
+    let watcher = if args.no_watch_files {
+        None
+    } else {
+        Some(watcher::spawn(
+            settings.clone(),
+            watched_config,
+            tx.clone(),
+        )?)
+    };
+    drop(tx);
+
+    let threads = args.threads();
+    world::init_task_pool(threads);
+    let progress = Progress::default();
+    let budget = u64::from(config.cache_size_mb) * 1024 * 1024;
+    let mut world = world::build_world(settings.clone(), config, progress.clone(), threads);
+    world.insert_resource(SourceCache {
+        budget_bytes: budget,
+        ..SourceCache::default()
+    });
+    let mut schedule = world::analysis_schedule();
+    let line = ProgressLine::start(progress, started);
+    world::run_until_settled(&mut world, &mut schedule);
+    line.finish();
+
+    let mut stats = Stats::default();
+    let warm = emitter.drain(&mut world.resource_mut::<Outbox>())?;
+    stats.payloads += warm.pushed as u64;
+    stats.dropped += warm.dropped as u64;
+    let warnings = take_diagnostics(&mut world);
+    let mut intake = Intake::new(&mut world, settings, config_file);
+    eprintln!(
+        "codepulse: watching {} ({} files, {} functions, {} with warnings) in {:.2} s; {} \
+         payloads to `{}`{}",
+        root.display(),
+        intake.files(),
+        count::<&FunctionKey>(&mut world),
+        warnings.len(),
+        started.elapsed().as_secs_f64(),
+        warm.pushed,
+        emitter.ring().display(),
+        watcher
+            .as_ref()
+            .map(|w| format!("; {} directories watched", w.watched))
+            .unwrap_or_default(),
+    );
+
+    let mut status = status::StatusLine::new(std::io::stderr().is_terminal());
+    let mut batch: Vec<Input> = Vec::new();
+    let mut unsettled = false;
+    loop {
+        // A tick that left files to load (a large change on disk) goes on without waiting.
+        let busy = has_pending_loads(&mut world);
+        let first = if busy {
+            rx.try_recv().ok()
+        } else {
+            match rx.recv_timeout(POLL) {
+                Ok(input) => Some(input),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => {
+                    intake.shutdown = Some("no input left");
+                    None
+                }
+            }
+        };
+        emitter.heartbeat();
+        if let Some(drained) =
+            emitter.serve_resync(|| codepulse_systems::resync_payloads(&mut world))
+        {
+            stats.resyncs += 1;
+            stats.payloads += drained.pushed as u64;
+            stats.dropped += drained.dropped as u64;
+        }
+        batch.extend(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(input) => batch.push(input),
+                Err(_) => break,
+            }
+        }
+        let idle = batch.is_empty() && !busy;
+        for input in batch.drain(..) {
+            intake.accept(&mut world, input, &mut stats);
+        }
+        // Idle after edits: parse the incrementally reparsed files from scratch once, so the
+        // state equals a cold analysis even where tree-sitter's incremental tree differs.
+        let settle = idle && unsettled;
+        if settle {
+            world.insert_resource(SettleRequest);
+        }
+        let edited = intake.has_work();
+        if edited || busy || settle {
+            unsettled = !settle && (unsettled || edited);
+            intake.flush(&mut world);
+            schedule.run(&mut world);
+            stats.ticks += 1;
+            let drained = emitter.drain(&mut world.resource_mut::<Outbox>())?;
+            stats.payloads += drained.pushed as u64;
+            stats.dropped += drained.dropped as u64;
+            for warning in take_diagnostics(&mut world) {
+                eprintln!("codepulse: warning: {}: {}", warning.path, warning.message);
+            }
+        }
+        let done = Instant::now();
+        for at in intake.handled.drain(..) {
+            stats.record_latency(done.saturating_duration_since(at));
+        }
+        let replies = std::mem::take(&mut intake.replies);
+        for (to, reply) in replies {
+            let line = match reply {
+                Reply::Line(line) => line,
+                Reply::Stats(id) => {
+                    let mut fields = stats.to_fields();
+                    gauges(&mut world, &intake, &mut fields);
+                    let mut m = serde_json::Map::new();
+                    m.insert("stats".into(), Value::Object(fields));
+                    protocol::reply_ok(id.as_ref(), "stats", m)
+                }
+            };
+            // A client that went away misses its reply; nothing else to do.
+            let _ = to.send(line);
+        }
+        status.update(|| {
+            let l = stats.latency();
+            format!(
+                "codepulse: {} files · {} open · {} edits · {} ticks · p99 {} µs · {} payloads · RSS {} MB",
+                intake.files(),
+                count::<&OpenDocument>(&mut world),
+                stats.edits,
+                stats.ticks,
+                l.p99,
+                stats.payloads,
+                stats::rss_bytes() / (1024 * 1024)
+            )
+        });
+        if let Some(why) = intake.shutdown {
+            status.clear();
+            eprintln!(
+                "codepulse: stopping ({why}): {} edits, {} ticks, {} payloads ({} dropped); ring closed",
+                stats.edits, stats.ticks, stats.payloads, stats.dropped
+            );
+            break;
+        }
+    }
+    emitter.close();
+    drop(socket);
+    Ok(())
+}
+
+/// The world's gauges for a `stats` reply.
+fn gauges(world: &mut World, intake: &Intake, fields: &mut serde_json::Map<String, Value>) {
+    let cache = *world.resource::<SourceCache>();
+    fields.insert("files".into(), intake.files().into());
+    fields.insert("functions".into(), count::<&FunctionKey>(world).into());
+    fields.insert(
+        "open_documents".into(),
+        count::<&OpenDocument>(world).into(),
+    );
+    fields.insert("cached_files".into(), cache.resident_files.into());
+    fields.insert("cached_bytes".into(), cache.resident_bytes.into());
+    fields.insert("cache_budget_bytes".into(), cache.budget_bytes.into());
+    let config = world.resource::<Config>();
+    fields.insert("ring_capacity".into(), config.ring_buffer_size.into());
+}
+
+fn count<D: bevy_ecs::query::QueryData>(world: &mut World) -> usize {
+    world.query::<D>().iter(world).count()
+}
+
+fn has_pending_loads(world: &mut World) -> bool {
+    world
+        .query_filtered::<(), With<PendingLoad>>()
+        .iter(world)
+        .next()
+        .is_some()
+}
+
+/// Takes the systems' warnings, keeping those worth a line (syntax errors come and go with
+/// every keystroke; edits the engine staged are valid by construction).
+fn take_diagnostics(world: &mut World) -> Vec<Diagnostic> {
+    let mut diagnostics = world.resource_mut::<Diagnostics>();
+    diagnostics
+        .0
+        .drain(..)
+        .filter(|d| !matches!(d.kind, DiagnosticKind::SyntaxErrors))
+        .collect()
+}

@@ -1,0 +1,495 @@
+//! The live engine (`codepulse watch`) as a user sees it: the real binary in a temporary
+//! workspace, a client on its protocol socket (docs/protocol.md), and `codepulse tail` as the
+//! separate consumer process reading the ring. Each test keeps its ring and socket in its own
+//! temporary directory (`CODEPULSE_RING_DIR`). There are no timing assertions: every wait is
+//! bounded and fails saying what it was waiting for.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// How long any single wait may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+fn codepulse() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_codepulse"))
+}
+
+/// Lines of a child's stream, read on a thread.
+fn lines_of(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits for a line matching `pred`; all lines seen go to `seen` for the failure message.
+fn wait_line(rx: &Receiver<String>, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    loop {
+        let left = DEADLINE.saturating_sub(start.elapsed());
+        match rx.recv_timeout(left) {
+            Ok(line) if pred(&line) => return line,
+            Ok(line) => seen.push(line),
+            Err(RecvTimeoutError::Timeout) => panic!("timed out waiting for {what}; saw {seen:#?}"),
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("stream ended while waiting for {what}; saw {seen:#?}")
+            }
+        }
+    }
+}
+
+/// A workspace, its ring directory and a running engine.
+struct Engine {
+    root: TempDir,
+    ring_dir: TempDir,
+    child: Child,
+    stderr: Receiver<String>,
+    socket: PathBuf,
+}
+
+impl Engine {
+    /// Writes `files` into a fresh workspace and starts `codepulse watch` on it.
+    fn start(files: &[(&str, &str)]) -> Engine {
+        let root = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            write(root.path(), rel, text);
+        }
+        Engine::start_in(root, &[])
+    }
+
+    fn start_in(root: TempDir, extra: &[&str]) -> Engine {
+        let ring_dir = tempfile::tempdir().unwrap();
+        let mut child = codepulse()
+            .arg("watch")
+            .arg(root.path())
+            .args(["--threads", "2"])
+            .args(extra)
+            .env("CODEPULSE_RING_DIR", ring_dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("codepulse starts");
+        let stderr = lines_of(child.stderr.take().unwrap());
+        let listening = wait_line(&stderr, "the socket path", |l| {
+            l.starts_with("codepulse: listening on ")
+        });
+        let socket = PathBuf::from(listening.trim_start_matches("codepulse: listening on "));
+        wait_line(&stderr, "the end of the warm-up", |l| {
+            l.starts_with("codepulse: watching ")
+        });
+        Engine {
+            root,
+            ring_dir,
+            child,
+            stderr,
+            socket,
+        }
+    }
+
+    fn root(&self) -> PathBuf {
+        fs::canonicalize(self.root.path()).unwrap()
+    }
+
+    fn client(&self) -> Client {
+        let stream = UnixStream::connect(&self.socket).expect("the socket accepts");
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
+        Client {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            stream,
+        }
+    }
+
+    /// `codepulse tail --follow` on this workspace: the consumer process.
+    fn tail(&self) -> Tail {
+        let mut child = codepulse()
+            .args(["tail", "--follow"])
+            .arg(self.root.path())
+            .env("CODEPULSE_RING_DIR", self.ring_dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tail starts");
+        let lines = lines_of(child.stdout.take().unwrap());
+        Tail { child, lines }
+    }
+
+    fn signal(&self, signal: rustix::process::Signal) {
+        let pid = rustix::process::Pid::from_raw(self.child.id() as i32).unwrap();
+        rustix::process::kill_process(pid, signal).unwrap();
+    }
+
+    /// Sends SIGTERM and waits for the exit.
+    fn terminate(mut self) -> (ExitStatus, Engine) {
+        self.signal(rustix::process::Signal::TERM);
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status, self);
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "the engine did not exit on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Client {
+    stream: UnixStream,
+    reader: BufReader<UnixStream>,
+}
+
+impl Client {
+    /// Sends one line and returns the reply.
+    fn send_line(&mut self, line: &str) -> Value {
+        writeln!(self.stream, "{line}").unwrap();
+        let mut reply = String::new();
+        self.reader
+            .read_line(&mut reply)
+            .expect("a reply within the deadline");
+        serde_json::from_str(&reply).unwrap_or_else(|e| panic!("reply {reply:?}: {e}"))
+    }
+
+    fn send(&mut self, message: Value) -> Value {
+        self.send_line(&message.to_string())
+    }
+
+    fn ok(&mut self, message: Value) -> Value {
+        let reply = self.send(message.clone());
+        assert_eq!(reply["ok"], true, "{message} was rejected: {reply}");
+        reply
+    }
+
+    fn stats(&mut self) -> Value {
+        self.ok(json!({"op": "stats"}))["stats"].clone()
+    }
+}
+
+struct Tail {
+    child: Child,
+    lines: Receiver<String>,
+}
+
+impl Tail {
+    /// Waits for a payload about `path` (absolute) of `kind`.
+    fn expect(&self, path: &Path, kind: &str) -> Value {
+        let path = path.to_str().unwrap().to_owned();
+        let line = wait_line(&self.lines, &format!("a {kind} payload for {path}"), |l| {
+            serde_json::from_str::<Value>(l)
+                .is_ok_and(|v| v["path"] == path.as_str() && v["kind"] == kind)
+        });
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+impl Drop for Tail {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// Thresholds low enough that a few branches make a warning.
+const CONFIG: &str =
+    "[thresholds]\ncyclomatic_complexity_warn = 3\ncyclomatic_complexity_error = 50\n";
+
+const SIMPLE: &str = "fn f(x: i32) -> i32 {\n    x + 1\n}\n";
+
+/// Cyclomatic 5: over the warning threshold of [`CONFIG`].
+const BRANCHY: &str = "fn f(x: i32) -> i32 {\n    if x > 0 { 1 } else if x < -5 { 2 } else if x == -1 { 3 } else if x == -2 { 4 } else { 5 }\n}\n";
+
+#[test]
+fn an_edit_over_the_socket_reaches_a_consumer_process() {
+    let engine = Engine::start(&[("codepulse.toml", CONFIG), ("src/a.rs", SIMPLE)]);
+    let tail = engine.tail();
+    let mut client = engine.client();
+    let a = engine.root().join("src/a.rs");
+    let opened =
+        client.ok(json!({"op": "open", "path": "src/a.rs", "version": 1, "text": SIMPLE, "id": 7}));
+    assert_eq!(opened["id"], 7);
+    assert_eq!(opened["path"], "src/a.rs");
+
+    // Replace the body `x + 1` by four `if`s: a byte-range edit.
+    let start = SIMPLE.find("x + 1").unwrap();
+    let body = &BRANCHY[BRANCHY.find("if x").unwrap()..BRANCHY.rfind("\n}").unwrap()];
+    client.ok(json!({"op": "edit", "path": "src/a.rs", "version": 2,
+        "changes": [{"start": start, "end": start + 5, "text": body}]}));
+    let defect = tail.expect(&a, "defect");
+    assert_eq!(defect["version"], 2);
+    assert_eq!(defect["cyclomatic"], 5);
+    assert_eq!(defect["severity"], "warning");
+
+    // Back to the simple body with an LSP range (line 1, UTF-16 columns).
+    let line1 = BRANCHY.lines().nth(1).unwrap();
+    client.ok(json!({"op": "edit", "path": "src/a.rs", "version": 3, "changes": [{
+        "range": {"start": {"line": 1, "character": 4}, "end": {"line": 1, "character": line1.len()}},
+        "text": "x + 1"}]}));
+    let cleared = tail.expect(&a, "cleared");
+    assert_eq!(cleared["version"], 3);
+    let stats = client.stats();
+    assert_eq!(stats["edits"], 3);
+    assert_eq!(stats["open_documents"], 1);
+    assert!(stats["latency_us"]["count"].as_u64().unwrap() >= 3);
+}
+
+#[test]
+fn a_file_saved_on_disk_emits_and_deleting_it_clears() {
+    let engine = Engine::start(&[("codepulse.toml", CONFIG), ("keep.rs", SIMPLE)]);
+    let tail = engine.tail();
+    let b = engine.root().join("lib/b.rs");
+    // A new directory and a new file in it, written the way editors do: a temporary file
+    // renamed over the target.
+    write(engine.root.path(), "lib/.b.rs.tmp", BRANCHY);
+    fs::rename(engine.root.path().join("lib/.b.rs.tmp"), &b).unwrap();
+    let defect = tail.expect(&b, "defect");
+    assert_eq!(defect["version"], 0, "read from disk");
+    assert_eq!(defect["cyclomatic"], 5);
+
+    // Modified in place: back to simple.
+    fs::write(&b, SIMPLE).unwrap();
+    tail.expect(&b, "cleared");
+    fs::write(&b, BRANCHY).unwrap();
+    tail.expect(&b, "defect");
+
+    fs::remove_file(&b).unwrap();
+    tail.expect(&b, "cleared");
+    let mut client = engine.client();
+    let stats = client.stats();
+    assert_eq!(stats["files"], 1, "only keep.rs is left: {stats}");
+}
+
+#[test]
+fn bad_messages_are_rejected_with_a_reason_and_change_nothing() {
+    let engine = Engine::start(&[("codepulse.toml", CONFIG), ("a.rs", SIMPLE)]);
+    let mut client = engine.client();
+    client.ok(json!({"op": "open", "path": "a.rs", "version": 1, "text": SIMPLE}));
+    let before = client.stats();
+    let bad: &[(&str, &str)] = &[
+        ("{not json", "JSON"),
+        ("[1, 2]", "object"),
+        (r#"{"op": "frobnicate", "path": "a.rs"}"#, "frobnicate"),
+        (
+            r#"{"op": "edit", "path": "a.rs", "version": 1, "changes": [{"start": 0, "end": 0, "text": "x"}]}"#,
+            "stale",
+        ),
+        (
+            r#"{"op": "edit", "path": "a.rs", "version": 5, "changes": [{"start": 0, "end": 0, "text": "x"}]}"#,
+            "skipped",
+        ),
+        (
+            r#"{"op": "edit", "path": "a.rs", "version": 2, "changes": [{"start": 0, "end": 9999, "text": ""}]}"#,
+            "past the end",
+        ),
+        (
+            r#"{"op": "edit", "path": "a.rs", "version": 2, "changes": [{"start": 0, "end": 4, "text": ""}, {"start": 2, "end": 6, "text": ""}]}"#,
+            "overlap",
+        ),
+        (
+            r#"{"op": "edit", "path": "a.rs", "version": 2, "changes": []}"#,
+            "changes",
+        ),
+        (
+            r#"{"op": "edit", "path": "nope.rs", "version": 2, "changes": [{"text": ""}]}"#,
+            "unknown path",
+        ),
+        (
+            r#"{"op": "open", "path": "../outside.rs", "version": 1, "text": ""}"#,
+            "outside the workspace",
+        ),
+        (
+            r#"{"op": "open", "path": "notes.txt", "version": 1, "text": ""}"#,
+            "supported language",
+        ),
+        (
+            r#"{"op": "close", "path": "a.rs", "extra": 1, "id": {"no": 1}}"#,
+            "id",
+        ),
+    ];
+    for (line, reason) in bad {
+        let reply = client.send_line(line);
+        assert_eq!(reply["ok"], false, "{line} was accepted: {reply}");
+        let error = reply["error"].as_str().unwrap();
+        assert!(
+            error.to_lowercase().contains(&reason.to_lowercase()),
+            "{line}: the reason {error:?} does not mention {reason:?}"
+        );
+    }
+    let after = client.stats();
+    assert_eq!(after["rejected"], bad.len());
+    for unchanged in ["edits", "ticks", "files", "functions", "payloads"] {
+        assert_eq!(after[unchanged], before[unchanged], "{unchanged} changed");
+    }
+    // The document is still at version 1 with its text: the next edit is version 2 and a
+    // range valid only in the original text applies.
+    client.ok(json!({"op": "edit", "path": "a.rs", "version": 2,
+        "changes": [{"start": SIMPLE.len(), "end": SIMPLE.len(), "text": "\n"}]}));
+}
+
+#[test]
+fn a_configuration_change_regates_without_a_restart() {
+    let engine = Engine::start(&[("a.rs", BRANCHY)]);
+    let tail = engine.tail();
+    let a = engine.root().join("a.rs");
+    write(engine.root.path(), "codepulse.toml", CONFIG);
+    tail.expect(&a, "defect");
+    // An invalid configuration is reported and the previous one stays.
+    write(
+        engine.root.path(),
+        "codepulse.toml",
+        "[thresholds]\ncyclomatic_complexity_warn = \"x\"\n",
+    );
+    wait_line(&engine.stderr, "the invalid configuration reported", |l| {
+        l.contains("keeping the previous configuration")
+    });
+    fs::remove_file(engine.root.path().join("codepulse.toml")).unwrap();
+    tail.expect(&a, "cleared");
+}
+
+#[test]
+fn sigterm_closes_the_ring_and_exits_0() {
+    let engine = Engine::start(&[("codepulse.toml", CONFIG), ("a.rs", BRANCHY)]);
+    let root = engine.root();
+    let (status, engine) = engine.terminate();
+    assert_eq!(status.code(), Some(0), "exit status {status:?}");
+    wait_line(&engine.stderr, "the stop message", |l| {
+        l.contains("ring closed")
+    });
+    let ring = codepulse_ring_path(&engine, &root);
+    let mut consumer = codepulse_ring::Consumer::attach(&ring).expect("the ring is left behind");
+    let status = consumer.check().unwrap();
+    assert_eq!(status.producer, codepulse_ring::ProducerState::Closed);
+    let first = consumer.pop().unwrap().expect("the warm-up payload");
+    assert_eq!(first.kind, codepulse_components::PayloadKind::Defect as u8);
+    assert!(!engine.socket.exists(), "the socket file is removed");
+}
+
+fn codepulse_ring_path(engine: &Engine, root: &Path) -> PathBuf {
+    engine
+        .ring_dir
+        .path()
+        .join(codepulse_ring::ring_file_name(root))
+}
+
+#[test]
+fn plain_codepulse_watches_the_current_directory() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "only.rs", SIMPLE);
+    let ring_dir = tempfile::tempdir().unwrap();
+    let mut child = codepulse()
+        .current_dir(root.path())
+        .env("CODEPULSE_RING_DIR", ring_dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = lines_of(child.stderr.take().unwrap());
+    let line = wait_line(&stderr, "the warm-up line", |l| {
+        l.starts_with("codepulse: watching ")
+    });
+    assert!(line.contains("(1 files, 1 functions"), "{line}");
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn a_second_engine_on_the_same_workspace_is_a_usage_error() {
+    let engine = Engine::start(&[("a.rs", SIMPLE)]);
+    let out = codepulse()
+        .arg("watch")
+        .arg(engine.root.path())
+        .env("CODEPULSE_RING_DIR", engine.ring_dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("codepulse: error:"), "{stderr}");
+}
+
+#[test]
+fn a_disconnected_client_closes_its_documents() {
+    let engine = Engine::start(&[("codepulse.toml", CONFIG), ("a.rs", SIMPLE)]);
+    let tail = engine.tail();
+    let a = engine.root().join("a.rs");
+    {
+        let mut editor = engine.client();
+        editor.ok(json!({"op": "open", "path": "a.rs", "version": 1, "text": BRANCHY}));
+        tail.expect(&a, "defect");
+    }
+    // The editor is gone: the disk's text (simple) is the truth again.
+    tail.expect(&a, "cleared");
+    let mut other = engine.client();
+    assert_eq!(other.stats()["open_documents"], 0);
+}
+
+#[test]
+fn the_protocol_works_over_stdin_and_stdout() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "a.py", "def f(x):\n    return x\n");
+    let ring_dir = tempfile::tempdir().unwrap();
+    let mut child = codepulse()
+        .args(["watch", "--stdin", "--no-watch-files"])
+        .arg(root.path())
+        .env("CODEPULSE_RING_DIR", ring_dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let replies = lines_of(child.stdout.take().unwrap());
+    let text = "def f(x):\n    if x:\n        return 1\n    return x\n";
+    writeln!(
+        stdin,
+        "{}",
+        json!({"op": "open", "path": "a.py", "version": 3, "text": text, "id": "o"})
+    )
+    .unwrap();
+    writeln!(stdin, "{}", json!({"op": "stats", "id": 2})).unwrap();
+    let open: Value =
+        serde_json::from_str(&wait_line(&replies, "the open reply", |_| true)).unwrap();
+    assert_eq!(
+        (open["id"].as_str(), open["ok"].as_bool()),
+        (Some("o"), Some(true))
+    );
+    let stats: Value =
+        serde_json::from_str(&wait_line(&replies, "the stats reply", |_| true)).unwrap();
+    assert_eq!(stats["id"], 2);
+    assert_eq!(stats["stats"]["functions"], 1);
+    drop(stdin);
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(0),
+        "the end of stdin stops the engine"
+    );
+}
