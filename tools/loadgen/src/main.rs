@@ -109,6 +109,14 @@ struct Cli {
     /// Seconds to wait for the replies of a run after its last edit was sent.
     #[arg(long, default_value_t = 10.0)]
     drain_timeout: f64,
+    /// Cut a run short when an edit older than this many seconds is still unanswered (the
+    /// engine is saturated: its backlog only grows); 0: never.
+    #[arg(long, default_value_t = 10.0)]
+    abort_after: f64,
+    /// Seconds to wait for the reply to an `open`, `stats` or `close` (they queue behind any
+    /// backlog of edits).
+    #[arg(long, default_value_t = 600.0)]
+    reply_timeout: f64,
     /// Seconds to keep trying to connect to the socket.
     #[arg(long, default_value_t = 30.0)]
     connect_timeout: f64,
@@ -448,6 +456,10 @@ fn connect(socket: &Path, timeout: Duration) -> anyhow::Result<UnixStream> {
 }
 
 impl Run<'_> {
+    fn reply_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.cli.reply_timeout)
+    }
+
     /// Sends one control request (`body` is the JSON object's fields after the id) and waits
     /// for its reply.
     fn request(&mut self, body: &str, timeout: Duration) -> anyhow::Result<Value> {
@@ -508,7 +520,7 @@ impl Run<'_> {
             ids.push(id);
         }
         self.stream.write_all(&self.buf)?;
-        let replies = self.await_replies(&ids, Duration::from_secs(120))?;
+        let replies = self.await_replies(&ids, self.reply_timeout())?;
         for (v, d) in replies.iter().zip(&self.docs) {
             if v.get("ok").and_then(Value::as_bool) != Some(true) {
                 bail!("the engine refused to open `{}`: {v}", d.rel);
@@ -530,14 +542,14 @@ impl Run<'_> {
             ids.push(id);
         }
         if self.stream.write_all(&self.buf).is_ok()
-            && let Err(e) = self.await_replies(&ids, Duration::from_secs(60))
+            && let Err(e) = self.await_replies(&ids, self.reply_timeout())
         {
             eprintln!("loadgen: closing the documents: {e:#}");
         }
     }
 
     fn snapshot(&mut self) -> anyhow::Result<Snapshot> {
-        let reply = self.request("\"op\":\"stats\"", Duration::from_secs(60))?;
+        let reply = self.request("\"op\":\"stats\"", self.reply_timeout())?;
         if reply.get("ok").and_then(Value::as_bool) != Some(true) {
             bail!("`stats` failed: {reply}");
         }
@@ -576,8 +588,24 @@ impl Run<'_> {
         let step = Step::new(String::new(), rate, first_id, t0, 0);
         let mut k = 0u64;
         let mut max_lag = 0u64;
+        let abort_ns = (self.cli.abort_after * 1e9) as u64;
+        let mut next_check = t0;
+        let mut aborted = false;
         while k < planned {
             let now = monotonic_ns();
+            if abort_ns > 0 && now >= next_check {
+                next_check = now + 10_000_000;
+                // Edits scheduled more than `abort_after` ago, against those answered (replies
+                // come in order, so this is "the oldest unanswered edit is that old").
+                let old = now.saturating_sub(abort_ns);
+                if old > t0 {
+                    let due_then = (((old - t0) as f64 / step.period_ns) as u64 + 1).min(k);
+                    if lock(&self.shared).steps[idx].answered() < due_then {
+                        aborted = true;
+                        break;
+                    }
+                }
+            }
             let next = step.sched(k);
             if now < next {
                 std::thread::sleep(Duration::from_nanos(next - now));
@@ -602,10 +630,18 @@ impl Run<'_> {
                 .context("writing edits to the engine")?;
             k = until;
         }
+        if aborted {
+            eprintln!(
+                "loadgen: {label}: cut short after {:.1} s ({k} of {planned} edits sent): an edit sent {} s ago is still unanswered, the engine is saturated",
+                monotonic_ns().saturating_sub(t0) as f64 / 1e9,
+                self.cli.abort_after
+            );
+        }
         let send_s = monotonic_ns().saturating_sub(t0) as f64 / 1e9;
         let mut s = lock(&self.shared);
         let st = &mut s.steps[idx];
-        st.sent = planned;
+        st.sent = k;
+        st.aborted = aborted;
         st.send_s = send_s;
         st.max_lag_ns = max_lag;
         Ok(idx)
@@ -647,8 +683,10 @@ impl Run<'_> {
         let mut v = json!({
             "label": st.label,
             "target_rate": st.rate,
-            "duration_s": st.planned as f64 / st.rate,
+            "duration_s": st.sent as f64 / st.rate,
+            "planned": st.planned,
             "sent": st.sent,
+            "aborted": st.aborted,
             "achieved_rate": st.sent as f64 / st.send_s.max(1e-9),
             "max_sender_lag_us": st.max_lag_ns / 1000,
             "replies": st.replies,
@@ -734,6 +772,7 @@ fn step_within(s: &Value, budget_us: u64) -> bool {
     let p99 = s["reply_latency_us"]["p99"].as_u64();
     p99.is_some_and(|p| p <= budget_us)
         && s["unanswered"] == 0
+        && s["aborted"] == false
         && s["rejected"] == 0
         && s["achieved_rate"].as_f64().unwrap_or(0.0)
             >= 0.95 * s["target_rate"].as_f64().unwrap_or(0.0)
@@ -774,8 +813,13 @@ fn lat(v: &Value) -> String {
 fn print_step(s: &Value) {
     let e = &s["engine"];
     eprintln!(
-        "{}: {} edits in {:.1} s, achieved {:.0}/s (sender at worst {} µs behind); {} accepted, {} rejected, {} unanswered",
+        "{}{}: {} edits in {:.1} s, achieved {:.0}/s (sender at worst {} µs behind); {} accepted, {} rejected, {} unanswered",
         s["label"].as_str().unwrap_or("?"),
+        if s["aborted"] == true {
+            " (CUT SHORT: saturated)"
+        } else {
+            ""
+        },
         s["sent"],
         s["duration_s"].as_f64().unwrap_or(0.0),
         s["achieved_rate"].as_f64().unwrap_or(0.0),

@@ -66,6 +66,8 @@ pub struct Step {
     /// Replies that came after that.
     pub late: u64,
     pub closed: bool,
+    /// The sender stopped early: the engine fell too far behind (`--abort-after`).
+    pub aborted: bool,
 }
 
 impl Step {
@@ -89,6 +91,7 @@ impl Step {
             unanswered: 0,
             late: 0,
             closed: false,
+            aborted: false,
         }
     }
 
