@@ -198,7 +198,8 @@ best = ramp and ramp.get("best_rate")
 print("| target | measured | |")
 print("|---|---:|---|")
 print(f"| P99 edit-to-emit ≤ 1 ms at {rate} edits/s sustained {rate_s} s | {ms(p99)} (reply; payload P99 {ms(run and run['run']['payload_latency_us'].get('p99'))}) | {verdict(None if p99 is None else p99 <= 1000 and kept_up)} |")
-print(f"| highest rate with P99 ≤ {budget / 1000:g} ms ≥ 50,000 edits/s | {f(best, '{:,.0f} edits/s') if ramp else '—'}{'' if best or not ramp else 'none'} | {verdict(None if ramp is None else (best or 0) >= 50000)} |")
+best_s = "—" if ramp is None else ("none" if best is None else f"{best:,.0f} edits/s")
+print(f"| highest rate with P99 ≤ {budget / 1000:g} ms ≥ 50,000 edits/s | {best_s} | {verdict(None if ramp is None else (best or 0) >= 50000)} |")
 print(f"| idle CPU ≤ 1 % over {idle_s} s | {f(idle_cpu, '{:.2f} %')} | {verdict(None if idle_cpu is None else idle_cpu <= 1.0)} |")
 print(f"| RSS ≤ 64 MiB, 100k-line workspace warm | {mib(warm_rss)} MiB (VmRSS; VmHWM {mib(warm_hwm)} MiB) | {verdict(warm_rss <= 64 * 1048576)} |")
 print()
@@ -213,9 +214,9 @@ if idle:
     i = idle["idle"]; e = i["engine"]
     print(f"| idle {idle_s} s, {idle['files']} documents open | 0 | 0 | — | — | {f(i['engine_cpu_percent'], '{:.2f} %')} | {f(i['loadgen_cpu_percent'], '{:.2f} %')} | {mib(e.get('vm_rss_bytes'))} / {mib(e.get('vm_hwm_bytes'))} | 0 | 0 | {f(e.get('dropped'))} |")
 if run:
-    row(f"steady {rate_s} s", run["run"], None)
+    row(f"steady {rate_s} s" + (" (cut short)" if run["run"].get("aborted") else ""), run["run"], None)
 for s in (ramp or {}).get("steps", []):
-    row(f"ramp step", s, None)
+    row("ramp" + (" (cut short)" if s.get("aborted") else ""), s, None)
 print()
 notes = []
 for name, r in (("idle", idle), ("steady", run), ("ramp", ramp)):

@@ -79,13 +79,30 @@ struct Session {
     transient: Option<&'static str>,
     /// false while deleting, true while retyping.
     retyping: bool,
+    /// Bytes of the content that stay (deletion stops there).
+    keep: usize,
 }
 
-/// Probabilities of the occasional keystrokes.
-const P_DELETE_WORD: f64 = 0.06;
-const P_PASTE: f64 = 0.06;
-const P_NEWLINE: f64 = 0.02;
-const P_TYPO: f64 = 0.02;
+/// What the edits look like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Delete a whole line of code key by key and retype it (with the occasional word delete,
+    /// paste, newline and typo): nearly every intermediate text has syntax errors, as when a
+    /// person types.
+    Keystroke,
+    /// Delete the last one or two characters of an identifier-like word (6+ characters, not a
+    /// common keyword) and retype them: the text mostly stays free of syntax errors (an
+    /// experiment: the engine's incremental path alone).
+    Word,
+}
+
+/// Probabilities of the occasional keystrokes: (delete a word, paste, newline, typo).
+fn extras(style: Style) -> (f64, f64, f64, f64) {
+    match style {
+        Style::Keystroke => (0.06, 0.06, 0.02, 0.02),
+        Style::Word => (0.0, 0.0, 0.0, 0.0),
+    }
+}
 
 /// One document as the editor (this tool) sees it.
 #[derive(Clone, Debug)]
@@ -97,12 +114,22 @@ pub struct Doc {
     rng: Rng,
     /// Fraction of changes sent as LSP ranges (the rest as byte ranges).
     lsp_fraction: f64,
+    style: Style,
 }
 
 impl Doc {
     /// A document opened with `text` at `version`. `None` when no line qualifies for editing.
-    pub fn new(text: String, version: u32, rng: Rng, lsp_fraction: f64) -> Option<Doc> {
-        let lines = editable_lines(&text);
+    pub fn new(
+        text: String,
+        version: u32,
+        rng: Rng,
+        lsp_fraction: f64,
+        style: Style,
+    ) -> Option<Doc> {
+        let lines = match style {
+            Style::Keystroke => editable_lines(&text),
+            Style::Word => editable_words(&text),
+        };
         if lines.is_empty() {
             return None;
         }
@@ -113,6 +140,7 @@ impl Doc {
             session: None,
             rng,
             lsp_fraction,
+            style,
         })
     }
 
@@ -156,13 +184,19 @@ impl Doc {
             .is_some_and(|s| s.retyping && s.transient.is_none() && s.typed == s.line.len);
         if finished || self.session.is_none() {
             let line = self.lines[self.rng.below(self.lines.len())];
+            let keep = match self.style {
+                Style::Keystroke => 0,
+                Style::Word => line.len - self.rng.between(1, 2),
+            };
             self.session = Some(Session {
                 line,
                 typed: line.len,
                 transient: None,
                 retyping: false,
+                keep,
             });
         }
+        let (p_delete_word, p_paste, p_newline, p_typo) = extras(self.style);
         let lsp = self.rng.chance(self.lsp_fraction);
         let rng = &mut self.rng;
         let Some(s) = self.session.as_mut() else {
@@ -173,10 +207,10 @@ impl Doc {
         let (from, to, text, kind) = if let Some(t) = s.transient.take() {
             undone = Some(t);
             (s.typed, s.typed + t.len(), String::new(), Keystroke::Undo)
-        } else if !s.retyping && s.typed > 0 {
+        } else if !s.retyping && s.typed > s.keep {
             let mut from = prev_boundary(content, s.typed);
             let mut kind = Keystroke::Backspace;
-            if rng.chance(P_DELETE_WORD) {
+            if rng.chance(p_delete_word) {
                 for _ in 1..rng.between(2, 8) {
                     if from == 0 {
                         break;
@@ -187,17 +221,17 @@ impl Doc {
             }
             let to = s.typed;
             s.typed = from;
-            if from == 0 {
+            if from <= s.keep {
                 s.retyping = true;
             }
             (from, to, String::new(), kind)
         } else {
             s.retyping = true;
             let at = s.typed;
-            if rng.chance(P_NEWLINE) {
+            if rng.chance(p_newline) {
                 s.transient = Some("\n");
                 (at, at, "\n".to_owned(), Keystroke::Newline)
-            } else if rng.chance(P_TYPO) {
+            } else if rng.chance(p_typo) {
                 const TYPOS: [&str; 6] = ["x", "q", ";", "(", "{", "\""];
                 let t = TYPOS[rng.below(TYPOS.len())];
                 s.transient = Some(t);
@@ -205,7 +239,7 @@ impl Doc {
             } else {
                 let mut end = next_boundary(content, at);
                 let mut kind = Keystroke::Type;
-                if rng.chance(P_PASTE) {
+                if rng.chance(p_paste) {
                     for _ in 1..rng.between(2, 8) {
                         if end == content.len() {
                             break;
@@ -295,6 +329,99 @@ fn editable_lines(text: &str) -> Vec<Line> {
             len: content.len(),
             indent_utf16: indent as u32,
         });
+    }
+    out
+}
+
+/// Identifier-like words (ASCII, 6+ characters, not a common keyword) of the editable lines,
+/// each as a [`Line`] of its own (its `start`, `len` and UTF-16 column are the word's).
+fn editable_words(text: &str) -> Vec<Line> {
+    const KEYWORDS: &[&str] = &[
+        "return",
+        "static",
+        "public",
+        "private",
+        "protected",
+        "struct",
+        "switch",
+        "default",
+        "continue",
+        "extern",
+        "typedef",
+        "sizeof",
+        "unsigned",
+        "signed",
+        "double",
+        "import",
+        "export",
+        "function",
+        "package",
+        "interface",
+        "extends",
+        "implements",
+        "throws",
+        "finally",
+        "lambda",
+        "assert",
+        "delete",
+        "typeof",
+        "instanceof",
+        "namespace",
+        "template",
+        "typename",
+        "virtual",
+        "override",
+        "abstract",
+        "synchronized",
+        "native",
+        "transient",
+        "volatile",
+        "register",
+        "inline",
+        "const",
+        "constexpr",
+        "nonlocal",
+        "global",
+        "except",
+        "select",
+        "fallthrough",
+        "unsafe",
+        "module",
+        "yield",
+        "async",
+        "await",
+        "string",
+        "object",
+        "boolean",
+    ];
+    let mut out = Vec::new();
+    for line in editable_lines(text) {
+        let content = &text[line.start..line.start + line.len];
+        let bytes = content.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let word_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+            if !(bytes[i].is_ascii_alphabetic() || bytes[i] == b'_')
+                || (i > 0 && (word_char(bytes[i - 1]) || !bytes[i - 1].is_ascii()))
+            {
+                i += 1;
+                continue;
+            }
+            let end = (i..bytes.len())
+                .find(|&j| !word_char(bytes[j]))
+                .unwrap_or(bytes.len());
+            let word = &content[i..end];
+            let next_ascii = bytes.get(end).is_none_or(|b| b.is_ascii());
+            if word.len() >= 6 && next_ascii && !KEYWORDS.contains(&word) {
+                out.push(Line {
+                    number: line.number,
+                    start: line.start + i,
+                    len: word.len(),
+                    indent_utf16: line.indent_utf16 + utf16_len(&content[..i]),
+                });
+            }
+            i = end;
+        }
     }
     out
 }

@@ -104,6 +104,11 @@ struct Cli {
     /// ranges.
     #[arg(long, default_value_t = 0.2)]
     lsp_fraction: f64,
+    /// `keystroke`: retype whole lines of code key by key (syntax errors come and go, as when
+    /// a person types); `word`: retype the last characters of identifiers (the text mostly
+    /// stays valid: isolates the engine's incremental path).
+    #[arg(long, value_enum, default_value_t = EditStyle::Keystroke)]
+    edit_style: EditStyle,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Seconds to wait for the replies of a run after its last edit was sent.
@@ -129,6 +134,12 @@ struct Cli {
     /// Print one JSON summary line on stdout (the human report goes to stderr).
     #[arg(long)]
     json: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum EditStyle {
+    Keystroke,
+    Word,
 }
 
 fn main() -> ExitCode {
@@ -194,6 +205,10 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
         cli.max_file_bytes,
         &rng,
         cli.lsp_fraction,
+        match cli.edit_style {
+            EditStyle::Keystroke => edits::Style::Keystroke,
+            EditStyle::Word => edits::Style::Word,
+        },
         1,
     )?;
     if docs.is_empty() {
@@ -311,6 +326,7 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
 
     let mut report = json!({
         "root": root, "socket": socket, "ring": ring_path, "seed": cli.seed,
+        "edit_style": format!("{:?}", cli.edit_style).to_lowercase(),
         "files": r.docs.len(), "file_bytes": doc_bytes, "languages": langs,
         "engine_pid": r.pid, "open_s": open_s,
         "after_open": snapshot_json(&first),

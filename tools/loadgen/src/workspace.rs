@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use codepulse_components::Language;
 
-use crate::edits::Doc;
+use crate::edits::{Doc, Style};
 use crate::rng::Rng;
 
 /// Directories the engine does not analyse (and hidden ones): never chosen.
@@ -77,6 +77,7 @@ pub fn choose(
     max_bytes: u64,
     rng: &Rng,
     lsp_fraction: f64,
+    style: Style,
     version: u32,
 ) -> anyhow::Result<Vec<OpenDoc>> {
     let mut by_lang: BTreeMap<usize, Vec<PathBuf>> = BTreeMap::new();
@@ -102,7 +103,7 @@ pub fn choose(
                     continue;
                 };
                 let salt = out.len() as u64 + 1;
-                let Some(doc) = Doc::new(text, version, rng.fork(salt), lsp_fraction) else {
+                let Some(doc) = Doc::new(text, version, rng.fork(salt), lsp_fraction, style) else {
                     continue;
                 };
                 let rel = path
@@ -151,11 +152,19 @@ mod tests {
             std::fs::write(p, text).unwrap();
         }
         let names = |seed| {
-            choose(&root, 10, 1 << 20, &Rng::new(seed), 0.2, 1)
-                .unwrap()
-                .into_iter()
-                .map(|d| d.rel)
-                .collect::<Vec<_>>()
+            choose(
+                &root,
+                10,
+                1 << 20,
+                &Rng::new(seed),
+                0.2,
+                Style::Keystroke,
+                1,
+            )
+            .unwrap()
+            .into_iter()
+            .map(|d| d.rel)
+            .collect::<Vec<_>>()
         };
         let a = names(1);
         assert_eq!(a, names(1));
@@ -163,7 +172,7 @@ mod tests {
         assert_eq!(a.len(), 4, "{a:?}");
         assert!(a[0].ends_with(".rs") && a[1] == "b/three.py" && a[2] == "d/x.js");
         assert!(a[3].ends_with(".rs") && a[3] != a[0]);
-        let two = choose(&root, 2, 1 << 20, &Rng::new(1), 0.2, 1).unwrap();
+        let two = choose(&root, 2, 1 << 20, &Rng::new(1), 0.2, Style::Keystroke, 1).unwrap();
         assert_eq!(two.len(), 2);
         assert_eq!(
             two[0].hash,

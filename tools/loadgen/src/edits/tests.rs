@@ -42,8 +42,12 @@ fn apply(text: &mut String, change: &Change) -> (usize, usize) {
     (start, end)
 }
 
-fn run(original: &str, seed: u64, lsp_fraction: f64, n: usize) -> Vec<Keystroke> {
-    let mut doc = Doc::new(original.to_owned(), 7, Rng::new(seed), lsp_fraction).expect("editable");
+fn run(original: &str, seed: u64, lsp_fraction: f64, style: Style, n: usize) -> Vec<Keystroke> {
+    let Some(mut doc) = Doc::new(original.to_owned(), 7, Rng::new(seed), lsp_fraction, style)
+    else {
+        assert_eq!(style, Style::Word, "every sample has editable lines");
+        return Vec::new();
+    };
     let mut text = original.to_owned();
     let mut kinds = Vec::new();
     let mut restored = 0;
@@ -64,14 +68,16 @@ fn run(original: &str, seed: u64, lsp_fraction: f64, n: usize) -> Vec<Keystroke>
 fn every_edit_is_valid_against_the_tracked_text() {
     for (text, seed) in [(RUST, 1), (PY_CRLF, 2), (MULTI, 3), (MULTI, 4)] {
         for lsp in [0.0, 0.2, 1.0] {
-            run(text, seed, lsp, 20_000);
+            for style in [Style::Keystroke, Style::Word] {
+                run(text, seed, lsp, style, 20_000);
+            }
         }
     }
 }
 
 #[test]
 fn all_keystroke_kinds_and_both_range_forms_occur() {
-    let kinds = run(MULTI, 9, 0.2, 50_000);
+    let kinds = run(MULTI, 9, 0.2, Style::Keystroke, 50_000);
     for k in [
         Keystroke::Backspace,
         Keystroke::DeleteWord,
@@ -83,7 +89,7 @@ fn all_keystroke_kinds_and_both_range_forms_occur() {
     ] {
         assert!(kinds.contains(&k), "{k:?} never generated");
     }
-    let mut doc = Doc::new(MULTI.to_owned(), 0, Rng::new(5), 0.2).unwrap();
+    let mut doc = Doc::new(MULTI.to_owned(), 0, Rng::new(5), 0.2, Style::Keystroke).unwrap();
     let (mut bytes, mut lsp) = (0, 0);
     for _ in 0..10_000 {
         match doc.next_edit().1.range {
@@ -96,7 +102,7 @@ fn all_keystroke_kinds_and_both_range_forms_occur() {
 
 #[test]
 fn keystrokes_are_single_characters_mostly() {
-    let mut doc = Doc::new(MULTI.to_owned(), 0, Rng::new(11), 0.0).unwrap();
+    let mut doc = Doc::new(MULTI.to_owned(), 0, Rng::new(11), 0.0, Style::Keystroke).unwrap();
     let mut text = MULTI.to_owned();
     for _ in 0..5000 {
         let (_, change, kind) = doc.next_edit();
@@ -116,13 +122,42 @@ fn keystrokes_are_single_characters_mostly() {
 
 #[test]
 fn editable_lines_are_indented_code() {
-    let doc = Doc::new(RUST.to_owned(), 0, Rng::new(1), 0.0).unwrap();
+    let doc = Doc::new(RUST.to_owned(), 0, Rng::new(1), 0.0, Style::Keystroke).unwrap();
     // `let x`, `if x`, `println!`: not `fn main() {`, not the lone braces.
     assert_eq!(doc.editable_lines(), 3);
-    let doc = Doc::new(PY_CRLF.to_owned(), 0, Rng::new(1), 0.0).unwrap();
+    let doc = Doc::new(PY_CRLF.to_owned(), 0, Rng::new(1), 0.0, Style::Keystroke).unwrap();
     // `if a or b:`, `return a`, `return b`: not the comment, not the unindented def.
     assert_eq!(doc.editable_lines(), 3);
-    assert!(Doc::new("fn f() {}\n// x\n".to_owned(), 0, Rng::new(1), 0.0).is_none());
+    assert!(
+        Doc::new(
+            "fn f() {}\n// x\n".to_owned(),
+            0,
+            Rng::new(1),
+            0.0,
+            Style::Keystroke
+        )
+        .is_none()
+    );
+}
+
+#[test]
+fn word_edits_retype_the_end_of_identifiers() {
+    let mut doc = Doc::new(MULTI.to_owned(), 0, Rng::new(3), 0.5, Style::Word).unwrap();
+    // `wörld` is not ASCII, `len_utf8` is the only 6+ character word.
+    assert_eq!(doc.editable_lines(), 1);
+    let mut text = MULTI.to_owned();
+    for _ in 0..1000 {
+        let (_, change, kind) = doc.next_edit();
+        apply(&mut text, &change);
+        assert!(matches!(kind, Keystroke::Backspace | Keystroke::Type));
+        assert!(
+            text.contains("t.len_u"),
+            "at most two characters go: {text}"
+        );
+    }
+    let doc = Doc::new(RUST.to_owned(), 0, Rng::new(3), 0.5, Style::Word).unwrap();
+    // `compute`, `println` (not `return`-like keywords, not short words).
+    assert_eq!(doc.editable_lines(), 2);
 }
 
 #[test]
