@@ -48,3 +48,17 @@ pub fn install_mimalloc_for_tree_sitter() {
         }));
     }
 }
+
+/// Returns the memory mimalloc holds freed but still committed to the OS, as far as this
+/// thread's heap and the shared arenas go. mimalloc purges freed memory lazily, on later
+/// allocations; an idle engine allocates nothing, so without this its RSS would stay at its
+/// busiest. The live engine calls it after the warm-up and when it goes idle.
+pub fn release_free_memory() {
+    // SAFETY: `mi_collect` only walks mimalloc's own heap and arena metadata; it may be called
+    // from any thread at any time (mimalloc's documentation), and `force` just makes it purge
+    // now instead of after the purge delay.
+    #[allow(unsafe_code)]
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
+    }
+}

@@ -3,7 +3,7 @@
 //! `apply_edits`) is reparsed incrementally from it. Parsing never fails: a file with syntax errors
 //! gets a tree with ERROR nodes, and their count in [`ParseErrors`].
 //!
-//! After an incremental reparse without syntax errors, the ranges where the syntax changed
+//! After an incremental reparse (with syntax errors or without), the ranges where the syntax changed
 //! (`Tree::changed_ranges` of the edited tree and the new one) join the edited regions in the
 //! file's [`TextChanges`]; after any other parse the file has no [`TextChanges`], and
 //! `measure_functions` measures every function. An incrementally reparsed file is marked
@@ -42,11 +42,10 @@ pub fn parse_files(
         let old = old.map(|(t, _)| &t.0);
         let tree = reparse_source(lang.0, &text.0, old);
         let errors = count_errors(&tree);
-        // With errors, the tree comes from a parse from scratch (`reparse_source`): measure
-        // everything.
-        let incremental = old.is_some() && errors == 0;
+        // After an incremental reparse (errors or not), only what changed is measured again.
+        let incremental = old.is_some();
         let changes = match (old, changes) {
-            (Some(old), Some(changes)) if errors == 0 => Some(TextChanges {
+            (Some(old), Some(changes)) => Some(TextChanges {
                 edited: changes.edited.clone(),
                 syntax: old
                     .changed_ranges(&tree)
