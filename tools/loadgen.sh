@@ -3,6 +3,7 @@
 # multi-language workspace assembled from the benchmark corpus:
 #
 #   tools/loadgen.sh [--quick] [--write-docs] [--threads N] [--files N] [--seed S]
+#   tools/loadgen.sh --soak EDITS [--soak-rate R] [--write-docs]     # the soak instead
 #
 # 1. ensures the corpus (tools/fetch-corpus.sh) and copies a pinned choice of its directories
 #    into a cache dir (${CODEPULSE_LOADGEN_WS:-~/.cache/codepulse/loadgen-ws}, never the repo),
@@ -17,6 +18,12 @@
 # 5. prints a table against the targets; --write-docs replaces the section between
 #    `<!-- loadgen:begin -->` and `<!-- loadgen:end -->` of docs/benchmarks.md.
 #
+# --soak EDITS (e.g. 1000000): instead of 4., sends EDITS edits at R edits/s (default 10,000)
+# while sampling the engine's VmRSS every second, and checks the bound of docs/benchmarks.md:
+# from 10 % of the soak to its end, VmRSS grows by at most 8 MiB (the performance-monitoring
+# document's "no memory growth over 24 h", compressed). --write-docs replaces the section
+# between `<!-- soak:begin -->` and `<!-- soak:end -->`.
+#
 # loadgen sends open loop: latencies are measured from each edit's scheduled time (see
 # tools/loadgen/src/main.rs). Exit status: 0 when the runs completed without a rejected edit,
 # whether or not the targets are met; 1 otherwise.
@@ -25,7 +32,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CORPUS="${CODEPULSE_CORPUS:-$HOME/.cache/codepulse/corpus}"
 WS="${CODEPULSE_LOADGEN_WS:-$HOME/.cache/codepulse/loadgen-ws}"
-quick=0 write_docs=0 threads=2 files=50 seed=1
+quick=0 write_docs=0 threads=2 files=50 seed=1 soak=0 soak_rate=10000
 while (($#)); do
     case $1 in
         --quick) quick=1 ;;
@@ -33,7 +40,9 @@ while (($#)); do
         --threads) threads=$2; shift ;;
         --files) files=$2; shift ;;
         --seed) seed=$2; shift ;;
-        -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --soak) soak=$2; shift ;;
+        --soak-rate) soak_rate=$2; shift ;;
+        -h | --help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "loadgen.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -145,6 +154,70 @@ log "warm after ${WARM_S} s: VmRSS $((WARM_RSS / 1048576)) MiB, VmHWM $((WARM_HW
 LG=("$TMP/loadgen" --root "$WS" --files "$files" --seed "$seed" --json)
 [[ -n $SOCKET ]] && LG+=(--socket "$SOCKET")
 ok=1
+
+if ((soak)); then
+    duration=$(((soak + soak_rate - 1) / soak_rate))
+    log "soak: $soak edits at $soak_rate edits/s ($duration s), VmRSS sampled every second"
+    (while kill -0 "$ENGINE_PID" 2>/dev/null; do
+        printf '%s %s\n' "$(date +%s.%N)" "$(vm VmRSS)"
+        sleep 1
+    done) >"$TMP/rss.txt" &
+    SAMPLER=$!
+    "${LG[@]}" --rate "$soak_rate" --duration "$duration" --warmup 0 >"$TMP/soak.json" || ok=0
+    kill "$SAMPLER" 2>/dev/null || true
+    wait "$SAMPLER" 2>/dev/null || true
+    SOAK_TABLE="$(python3 - "$TMP/rss.txt" "$TMP/soak.json" "$soak" "$soak_rate" <<'PY'
+import json, sys
+samples = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
+run = json.loads(open(sys.argv[2]).read().splitlines()[-1])["run"]
+edits, rate = int(sys.argv[3]), int(sys.argv[4])
+t0, t1 = samples[0][0], samples[-1][0]
+at = lambda frac: min(samples, key=lambda s: abs(s[0] - (t0 + frac * (t1 - t0))))[1]
+mib = lambda b: f"{b / 1048576:.1f}"
+start, ten, end = samples[0][1], at(0.1), samples[-1][1]
+peak_after = max(s[1] for s in samples if s[0] >= t0 + 0.1 * (t1 - t0))
+growth = end - ten
+bound = 8 * 1048576
+r = run["reply_latency_us"]
+print("| edits sent | rate (target / achieved) | VmRSS at start / 10 % / end (MiB) | peak after 10 % | growth 10 % → end | bound | reply P50 / P99 / P99.9 (µs) | rejected | unanswered |")
+print("|---:|---|---|---:|---:|---:|---|---:|---:|")
+print(f"| {run.get('sent', edits):,} | {rate:,} / {run['achieved_rate']:,.0f} | {mib(start)} / {mib(ten)} / {mib(end)} | {mib(peak_after)} | {growth / 1048576:+.1f} MiB | ≤ 8 MiB: {'met' if growth <= bound else '**not met**'} | {r.get('p50')} / {r.get('p99')} / {r.get('p999')} | {run['rejected']} | {run['unanswered']} |")
+print()
+print(f"{len(samples)} VmRSS samples, one per second.")
+PY
+)"
+    echo
+    echo "codepulse $(git -C "$ROOT" rev-parse --short HEAD), soak of $soak edits"
+    echo "$SOAK_TABLE"
+    if ((write_docs)); then
+        DOC="$ROOT/docs/benchmarks.md"
+        SECTION="$TMP/soak.md"
+        {
+            echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), nproc $(nproc), $(uname -sr); engine \`codepulse watch --threads $threads\` warm on the loadgen workspace ($WS_FILES files, $WS_LINES lines)."
+            echo
+            echo '```sh'
+            echo "tools/loadgen.sh --soak $soak --soak-rate $soak_rate --write-docs"
+            echo '```'
+            echo
+            echo "$SOAK_TABLE"
+        } >"$SECTION"
+        python3 - "$DOC" "$SECTION" <<'PY'
+import sys
+doc, section = sys.argv[1], open(sys.argv[2]).read()
+begin, end = "<!-- soak:begin -->", "<!-- soak:end -->"
+text = open(doc).read()
+if begin not in text or end not in text:
+    text = text.rstrip("\n") + "\n\n## Soak\n\n" + begin + "\n" + end + "\n"
+head, rest = text.split(begin, 1)
+_, tail = rest.split(end, 1)
+open(doc, "w").write(head + begin + "\n" + section.rstrip("\n") + "\n" + end + tail)
+PY
+        log "rewrote the soak section of $DOC"
+    fi
+    ((ok)) || { echo "loadgen.sh: the soak failed or had rejected edits" >&2; exit 1; }
+    exit 0
+fi
+
 log "idle: $IDLE_S s with $files documents open"
 "${LG[@]}" --idle "$IDLE_S" >"$TMP/idle.json" || ok=0
 log "steady: $RATE edits/s for $RATE_S s (after $RATE_WARMUP s of warm-up)"

@@ -80,8 +80,11 @@ pub fn apply_text_edits(
                 "edit {i}: range {start}..{end} splits a UTF-8 character"
             ));
         }
+        // One scan of the prefix; the two end points follow from the start point and the
+        // replaced and inserted texts alone.
         let start_position = point_at(&current, start);
-        let old_end_position = point_at(&current, end);
+        let old_end_position = advance(start_position, &current.as_bytes()[start..end]);
+        let new_end_position = advance(start_position, edit.text.as_bytes());
         current.replace_range(start..end, &edit.text);
         let new_end = start + edit.text.len();
         input_edits.push(InputEdit {
@@ -90,10 +93,24 @@ pub fn apply_text_edits(
             new_end_byte: new_end,
             start_position,
             old_end_position,
-            new_end_position: point_at(&current, new_end),
+            new_end_position,
         });
     }
     Ok((current, input_edits))
+}
+
+/// The point reached from `from` after `text`.
+fn advance(from: Point, text: &[u8]) -> Point {
+    match text.iter().rposition(|&b| b == b'\n') {
+        None => Point {
+            row: from.row,
+            column: from.column + text.len(),
+        },
+        Some(last) => Point {
+            row: from.row + text.iter().filter(|&&b| b == b'\n').count(),
+            column: text.len() - last - 1,
+        },
+    }
 }
 
 /// The tree-sitter point (row, byte column) of a byte offset.
