@@ -15,6 +15,8 @@ mod live;
 mod progress;
 mod report;
 mod tail;
+#[cfg(feature = "tracy")]
+mod tracy;
 mod world;
 
 use std::fmt;
@@ -50,6 +52,8 @@ impl std::error::Error for UsageError {}
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    #[cfg(feature = "tracy")]
+    tracy::init();
     codepulse_systems::alloc::install_mimalloc_for_tree_sitter();
     match std::panic::catch_unwind(try_main) {
         Ok(Ok(())) => ExitCode::SUCCESS,

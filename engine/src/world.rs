@@ -44,12 +44,14 @@ impl Default for StageClock {
     }
 }
 
-/// Ends stage `S` of the [`StageClock`].
+/// Ends stage `S` of the [`StageClock`] (and, with the `tracy` feature, its zone).
 fn lap<const S: usize>(mut clock: ResMut<StageClock>) {
     let now = Instant::now();
     let since = now.saturating_duration_since(clock.last);
     clock.spans[S] += since;
     clock.last = now;
+    #[cfg(feature = "tracy")]
+    crate::tracy::next_stage(S + 1);
 }
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -88,6 +90,8 @@ pub fn build_world(
 pub fn run_until_settled(world: &mut World, schedule: &mut Schedule) {
     let mut pending = world.query_filtered::<(), With<PendingLoad>>();
     loop {
+        #[cfg(feature = "tracy")]
+        let _tick = crate::tracy::Tick::start();
         schedule.run(world);
         if !world.contains_resource::<DiscoveryRequest>() && pending.iter(world).next().is_none() {
             return;

@@ -9,6 +9,25 @@
 //!   [`measure_functions`], [`score_tdg`], [`aggregate_files`], [`gate_files`],
 //!   [`evict_sources`]; and [`resync_payloads`], the current state re-emitted on a resync.
 
+/// Enters a profiling zone named `$name`, with the file's path (a [`ZoneFile`]) as its text, for
+/// the rest of the scope: the `tracy` feature's per-file zones (docs/profiling.md). Without the
+/// feature it is nothing, and [`ZoneFile`] fetches nothing.
+macro_rules! file_zone {
+    ($name:literal, $file:expr) => {
+        #[cfg(feature = "tracy")]
+        let _zone = tracing::info_span!($name, file = %$file.relative).entered();
+        #[cfg(not(feature = "tracy"))]
+        let _ = $file;
+    };
+}
+
+/// What a system's query fetches for [`file_zone!`]: the file's path with the `tracy` feature,
+/// nothing without it.
+#[cfg(feature = "tracy")]
+type ZoneFile<'w> = &'w codepulse_components::FilePath;
+#[cfg(not(feature = "tracy"))]
+type ZoneFile<'w> = ();
+
 pub mod alloc;
 pub mod analysis;
 pub mod churn;

@@ -27,6 +27,7 @@ use codepulse_components::{
 };
 use hashbrown::HashMap;
 
+use crate::ZoneFile;
 use crate::analysis::{self, FunctionInfo, Metrics, loc};
 use crate::lang::LangSpec;
 use crate::parallel::{self, WorkerThreads};
@@ -64,6 +65,7 @@ type Work<'w> = (
     &'w SourceText,
     &'w SyntaxTree,
     Option<&'w TextChanges>,
+    ZoneFile<'w>,
 );
 
 pub fn measure_functions(
@@ -79,7 +81,7 @@ pub fn measure_functions(
     // The current rows of edited files, which the walk may keep.
     let before: Vec<Option<Vec<OldRow>>> = work
         .iter()
-        .map(|&(file, _, _, _, changes)| {
+        .map(|&(file, _, _, _, changes, _)| {
             changes?;
             let existing = file_functions.get(file).ok()?.entities();
             Some(old_rows(existing, &functions))
@@ -91,7 +93,8 @@ pub fn measure_functions(
     parallel::for_each(
         &items,
         threads.map_or(1, |t| t.0),
-        |&(&(entity, lang, text, tree, changes), old)| {
+        |&(&(entity, lang, text, tree, changes, file), old)| {
+            file_zone!("measure_file", file);
             let spec = LangSpec::get(lang.0);
             let rows = match (changes, old) {
                 (Some(changes), Some(old)) => {
@@ -108,7 +111,7 @@ pub fn measure_functions(
         },
     );
     let measured = measured.into_inner().unwrap_or_else(|e| e.into_inner());
-    for &(file, .., changes) in &work {
+    for &(file, _, _, _, changes, _) in &work {
         if changes.is_some() {
             commands.entity(file).remove::<TextChanges>();
         }

@@ -16,6 +16,7 @@ use codepulse_components::{
     IncrementalTree, Lang, ParseErrors, Progress, SourceText, SyntaxTree, TextChanges, TreeEdited,
 };
 
+use crate::ZoneFile;
 use crate::analysis::{count_errors, reparse_source};
 use crate::parallel::{self, WorkerThreads};
 
@@ -25,6 +26,7 @@ type Files = (
     &'static SourceText,
     Option<(&'static SyntaxTree, &'static TreeEdited)>,
     Option<&'static TextChanges>,
+    ZoneFile<'static>,
 );
 
 pub fn parse_files(
@@ -37,7 +39,8 @@ pub fn parse_files(
     // Largest first, so that the threads finish together.
     work.sort_unstable_by_key(|(_, _, text, ..)| std::cmp::Reverse(text.0.len()));
     let threads = threads.map_or(1, |t| t.0);
-    parallel::for_each(&work, threads, |&(entity, lang, text, old, changes)| {
+    parallel::for_each(&work, threads, |&(entity, lang, text, old, changes, f)| {
+        file_zone!("parse_file", f);
         // A file whose tree followed its edits reparses incrementally from it.
         let old = old.map(|(t, _)| &t.0);
         let tree = reparse_source(lang.0, &text.0, old);

@@ -214,12 +214,17 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         }
         let idle = batch.is_empty() && !busy;
         let mut scrapes = Vec::new();
+        #[cfg(feature = "tracy")]
+        let accepting = (!batch.is_empty())
+            .then(|| tracing::info_span!("intake", inputs = batch.len()).entered());
         for input in batch.drain(..) {
             match input {
                 Input::Scrape { reply } => scrapes.push(reply),
                 input => intake.accept(&mut world, input, &mut stats),
             }
         }
+        #[cfg(feature = "tracy")]
+        drop(accepting);
         // Idle after edits: parse the incrementally reparsed files from scratch once, so the
         // state equals a cold analysis even where tree-sitter's incremental tree differs.
         let settle = idle && unsettled;
@@ -236,15 +241,27 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         if edited || busy || settle {
             worked_since_collect |= !settle;
             unsettled = !settle && (unsettled || edited);
+            #[cfg(feature = "tracy")]
+            let tick = crate::tracy::Tick::start();
             let tick_start = Instant::now();
-            intake.flush(&mut world);
+            {
+                #[cfg(feature = "tracy")]
+                let _flush = tracing::info_span!("flush").entered();
+                intake.flush(&mut world);
+            }
             let staged = tick_start.elapsed();
             world.resource_mut::<StageClock>().start();
             schedule.run(&mut world);
             stats.ticks += 1;
             let emit_start = Instant::now();
-            let drained = emitter.drain(&mut world.resource_mut::<Outbox>())?;
+            let drained = {
+                #[cfg(feature = "tracy")]
+                let _emit = tracing::info_span!("emit").entered();
+                emitter.drain(&mut world.resource_mut::<Outbox>())?
+            };
             let tick_end = Instant::now();
+            #[cfg(feature = "tracy")]
+            drop(tick);
             stats.payloads += drained.pushed as u64;
             stats.dropped += drained.dropped as u64;
             let spans = world.resource::<StageClock>().spans;
