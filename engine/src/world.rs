@@ -92,11 +92,20 @@ pub fn run_until_settled(world: &mut World, schedule: &mut Schedule) {
     loop {
         #[cfg(feature = "tracy")]
         let _tick = crate::tracy::Tick::start();
-        schedule.run(world);
+        run_tick(world, schedule);
         if !world.contains_resource::<DiscoveryRequest>() && pending.iter(world).next().is_none() {
             return;
         }
     }
+}
+
+/// One tick: runs the schedule, then drops the removed-component events it recorded. Without an
+/// `App` around the world nothing else clears them, and every tick removes markers
+/// (`PendingEdits`, `TreeEdited`, `TextChanges`, ...): a long-running engine's memory grew with
+/// every tick (found by the soak of docs/benchmarks.md).
+pub fn run_tick(world: &mut World, schedule: &mut Schedule) {
+    schedule.run(world);
+    world.clear_trackers();
 }
 
 /// The analysis pass, in tick order, on the single-threaded executor (parallelism lives inside
@@ -129,4 +138,66 @@ pub fn analysis_schedule() -> Schedule {
             .chain(),
     );
     schedule
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use codepulse_components::{
+        FilePath, Lang, Language, OpenDocument, PendingEdits, SourceCache, SourceText, TextEdit,
+    };
+
+    use super::*;
+
+    /// Regression (issue 4, the soak): removed-component events must not pile up over ticks.
+    #[test]
+    fn issue_4_ticks_do_not_accumulate_removed_component_events() {
+        init_task_pool(1);
+        let mut settings = AnalysisSettings::new(std::env::temp_dir());
+        settings.languages = vec![Language::Rust];
+        let mut world = build_world(settings, Config::default(), Progress::default(), 1);
+        world.remove_resource::<DiscoveryRequest>();
+        world.remove_resource::<ChurnRequest>();
+        // Live: the document stays resident between ticks.
+        world.insert_resource(SourceCache::with_budget(1 << 20));
+        let file = world
+            .spawn((
+                FilePath {
+                    absolute: "/w/a.rs".into(),
+                    relative: "a.rs".into(),
+                },
+                Lang(Language::Rust),
+                SourceText(Arc::from("fn f(x: bool) { if x {} }\n")),
+                OpenDocument { version: 1 },
+            ))
+            .id();
+        let mut schedule = analysis_schedule();
+        let pending = |world: &World| -> usize {
+            world
+                .removed_components()
+                .iter()
+                .map(|(_, m)| m.len())
+                .sum()
+        };
+        let mut most = 0;
+        for i in 0..200 {
+            let at = 16 + i % 2;
+            world.entity_mut(file).insert(PendingEdits(vec![TextEdit {
+                start: at,
+                end: at,
+                text: if i % 2 == 0 {
+                    " ".into()
+                } else {
+                    String::new()
+                },
+            }]));
+            run_tick(&mut world, &mut schedule);
+            most = most.max(pending(&world));
+        }
+        assert!(
+            most < 50,
+            "{most} removed-component events held after a tick"
+        );
+    }
 }

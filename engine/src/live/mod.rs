@@ -251,7 +251,7 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
             }
             let staged = tick_start.elapsed();
             world.resource_mut::<StageClock>().start();
-            schedule.run(&mut world);
+            world::run_tick(&mut world, &mut schedule);
             stats.ticks += 1;
             let emit_start = Instant::now();
             let drained = {
