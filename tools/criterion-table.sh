@@ -29,7 +29,7 @@ import os, re, sys
 log, samples = open(sys.argv[1]).read(), sys.argv[2]
 unit = {"ps": 1e-6, "ns": 1e-3, "µs": 1.0, "us": 1.0, "ms": 1e3, "s": 1e6}
 times = {}
-for m in re.finditer(r"^([\w/ +-]+?)\s*\n?\s*time:\s+\[\S+ \S+ (\S+) (\S+) ", log, re.M):
+for m in re.finditer(r"^([a-z][\w/ +-]*?)\s*\n?\s*time:\s+\[\S+ \S+ (\S+) (\S+) ", log, re.M):
     times[m.group(1).strip()] = float(m.group(2)) * unit[m.group(3)]
 files = {os.path.splitext(f)[0]: os.path.getsize(os.path.join(samples, f)) for f in os.listdir(samples)}
 print("| language | sample (bytes) | parse (µs) | measure (µs) | parse+measure (µs) | measure / parse | parse MiB/s | reparse after one keystroke (µs) |")
