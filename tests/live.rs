@@ -4,53 +4,23 @@
 //! temporary directory (`CODEPULSE_RING_DIR`). There are no timing assertions: every wait is
 //! bounded and fails saying what it was waiting for.
 
+mod support;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-/// How long any single wait may take before the test fails.
-const DEADLINE: Duration = Duration::from_secs(60);
+use support::{DEADLINE, lines_of, wait_line, write};
 
 fn codepulse() -> Command {
     Command::new(env!("CARGO_BIN_EXE_codepulse"))
-}
-
-/// Lines of a child's stream, read on a thread.
-fn lines_of(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
-/// Waits for a line matching `pred`; all lines seen go to `seen` for the failure message.
-fn wait_line(rx: &Receiver<String>, what: &str, mut pred: impl FnMut(&str) -> bool) -> String {
-    let start = Instant::now();
-    let mut seen = Vec::new();
-    loop {
-        let left = DEADLINE.saturating_sub(start.elapsed());
-        match rx.recv_timeout(left) {
-            Ok(line) if pred(&line) => return line,
-            Ok(line) => seen.push(line),
-            Err(RecvTimeoutError::Timeout) => panic!("timed out waiting for {what}; saw {seen:#?}"),
-            Err(RecvTimeoutError::Disconnected) => {
-                panic!("stream ended while waiting for {what}; saw {seen:#?}")
-            }
-        }
-    }
 }
 
 /// A workspace, its ring directory and a running engine.
@@ -223,12 +193,6 @@ impl Drop for Tail {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
 }
 
 /// Thresholds low enough that a few branches make a warning.

@@ -12,19 +12,18 @@
 //! `cargo test -p codepulse --features tracy --test tracy`. No timing assertions: every wait is
 //! bounded and fails saying what it was waiting for.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-/// How long any single wait may take before the test fails.
-const DEADLINE: Duration = Duration::from_secs(60);
+use support::{DEADLINE, lines_of, wait_line, write};
 
 /// `ProtocolVersion` in the vendored `tracy/common/TracyProtocol.hpp` (tracy-client-sys 0.30.1).
 const PROTOCOL_VERSION: u32 = 82;
@@ -144,42 +143,6 @@ impl Drop for Engine {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
-/// Lines of a child's stream, read on a thread.
-fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
-fn wait_line(rx: &Receiver<String>, what: &str, mut pred: impl FnMut(&str) -> bool) -> String {
-    let start = Instant::now();
-    let mut seen = Vec::new();
-    loop {
-        let left = DEADLINE.saturating_sub(start.elapsed());
-        match rx.recv_timeout(left) {
-            Ok(line) if pred(&line) => return line,
-            Ok(line) => seen.push(line),
-            Err(RecvTimeoutError::Timeout) => panic!("timed out waiting for {what}; saw {seen:#?}"),
-            Err(RecvTimeoutError::Disconnected) => {
-                panic!("stderr ended while waiting for {what}; saw {seen:#?}")
-            }
-        }
     }
 }
 

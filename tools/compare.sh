@@ -254,16 +254,6 @@ NOTES
             echo "Packages: $(awk -F'\t' 'NR > 1 { printf "%s%s %s", sep, $2, $3; sep = ", " }' "$CORPUS/MANIFEST.tsv")."
         fi
     } >"$SECTION"
-    python3 - "$DOC" "$SECTION" <<'PY'
-import sys
-doc, section = sys.argv[1], open(sys.argv[2]).read()
-begin, end = "<!-- cold-analysis:begin -->", "<!-- cold-analysis:end -->"
-text = open(doc).read()
-if begin not in text or end not in text:
-    sys.exit(f"{doc}: markers {begin} / {end} not found")
-head, rest = text.split(begin, 1)
-_, tail = rest.split(end, 1)
-open(doc, "w").write(head + begin + "\n" + section.rstrip("\n") + "\n" + end + tail)
-PY
+    "$ROOT/tools/docs-section.py" "$DOC" cold-analysis "$SECTION"
     log "rewrote the cold-analysis section of $DOC"
 fi

@@ -62,17 +62,7 @@ if ((write_docs)); then
         echo
         cat "$OUT"
     } >"$SECTION"
-    python3 - "$DOC" "$SECTION" <<'PY'
-import sys
-doc, section = sys.argv[1], open(sys.argv[2]).read()
-begin, end = "<!-- criterion:begin -->", "<!-- criterion:end -->"
-text = open(doc).read()
-if begin not in text or end not in text:
-    sys.exit(f"{doc}: markers {begin} / {end} not found")
-head, rest = text.split(begin, 1)
-_, tail = rest.split(end, 1)
-open(doc, "w").write(head + begin + "\n" + section.rstrip("\n") + "\n" + end + tail)
-PY
+    "$ROOT/tools/docs-section.py" "$DOC" criterion "$SECTION"
     rm -f "$SECTION"
     echo "rewrote the criterion section of $DOC" >&2
 fi

@@ -201,17 +201,7 @@ PY
             echo
             echo "$SOAK_TABLE"
         } >"$SECTION"
-        python3 - "$DOC" "$SECTION" <<'PY'
-import sys
-doc, section = sys.argv[1], open(sys.argv[2]).read()
-begin, end = "<!-- soak:begin -->", "<!-- soak:end -->"
-text = open(doc).read()
-if begin not in text or end not in text:
-    text = text.rstrip("\n") + "\n\n## Soak\n\n" + begin + "\n" + end + "\n"
-head, rest = text.split(begin, 1)
-_, tail = rest.split(end, 1)
-open(doc, "w").write(head + begin + "\n" + section.rstrip("\n") + "\n" + end + tail)
-PY
+        "$ROOT/tools/docs-section.py" "$DOC" soak "$SECTION"
         log "rewrote the soak section of $DOC"
     fi
     ((ok)) || { echo "loadgen.sh: the soak failed or had rejected edits" >&2; exit 1; }
@@ -341,17 +331,7 @@ if ((write_docs)); then
         echo
         echo "At the end of the runs the engine had VmRSS $((END_RSS / 1048576)) MiB, VmHWM $((END_HWM / 1048576)) MiB."
     } >"$SECTION"
-    python3 - "$DOC" "$SECTION" <<'PY'
-import sys
-doc, section = sys.argv[1], open(sys.argv[2]).read()
-begin, end = "<!-- loadgen:begin -->", "<!-- loadgen:end -->"
-text = open(doc).read()
-if begin not in text or end not in text:
-    sys.exit(f"{doc}: markers {begin} / {end} not found")
-head, rest = text.split(begin, 1)
-_, tail = rest.split(end, 1)
-open(doc, "w").write(head + begin + "\n" + section.rstrip("\n") + "\n" + end + tail)
-PY
+    "$ROOT/tools/docs-section.py" "$DOC" loadgen "$SECTION"
     log "rewrote the loadgen section of $DOC"
 fi
 ((ok)) || { echo "loadgen.sh: a run failed or had rejected edits (see above)" >&2; exit 1; }

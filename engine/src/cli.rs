@@ -4,7 +4,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use codepulse_components::AnalysisSettings;
+use codepulse_components::{AnalysisSettings, Config, Language};
 
 /// codepulse: keeps a code base parsed and measured (cyclomatic and cognitive complexity,
 /// nesting, lines and parameters of every function), live.
@@ -37,40 +37,83 @@ impl Cli {
     }
 }
 
+/// What a pass reads and how: shared by `analyze` and `watch`.
+#[derive(Args, Debug, Clone)]
+pub struct SourceArgs {
+    /// Worker threads [default: the number of available cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Files larger than this many bytes are skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+
+    /// Do not follow symbolic links during discovery.
+    #[arg(long)]
+    pub no_follow_symlinks: bool,
+
+    /// The configuration file [default: codepulse.toml at the root, if present]; `watch`
+    /// reloads it when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Bytes of source loaded, parsed and measured per tick of a cold pass (`analyze`, the
+    /// warm-up of `watch`); sources and trees are dropped after each tick, so this bounds memory.
+    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES)]
+    pub batch_bytes: u64,
+}
+
+impl Default for SourceArgs {
+    fn default() -> Self {
+        SourceArgs {
+            threads: None,
+            max_file_size: AnalysisSettings::DEFAULT_MAX_FILE_SIZE,
+            no_follow_symlinks: false,
+            config: None,
+            batch_bytes: AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES,
+        }
+    }
+}
+
+impl SourceArgs {
+    /// The thread count: `--threads`, or the available parallelism.
+    pub fn threads(&self) -> usize {
+        self.threads
+            .or_else(|| std::thread::available_parallelism().ok())
+            .map_or(1, NonZeroUsize::get)
+    }
+
+    /// The settings of a pass over `root` with these options and the languages `config`
+    /// enables.
+    pub fn settings(&self, root: PathBuf, config: &Config) -> AnalysisSettings {
+        let mut settings = AnalysisSettings::new(root);
+        settings.languages = Language::ALL
+            .into_iter()
+            .filter(|l| config.language(*l).enabled)
+            .collect();
+        settings.max_file_size = self.max_file_size;
+        settings.follow_symlinks = !self.no_follow_symlinks;
+        settings.load_batch_bytes = self.batch_bytes;
+        settings
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct AnalyzeArgs {
     /// The directory (or file) to analyse.
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// Worker threads [default: the number of available cores].
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<NonZeroUsize>,
+    #[command(flatten)]
+    pub source: SourceArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Files larger than this many bytes are skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
-
     /// How many of the worst functions the table shows (0: all).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
-
-    /// Do not follow symbolic links during discovery.
-    #[arg(long)]
-    pub no_follow_symlinks: bool,
-
-    /// The configuration file [default: codepulse.toml at the root, if present].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Bytes of source loaded, parsed and measured per tick; sources and trees are dropped after
-    /// each tick, so this bounds memory.
-    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES)]
-    pub batch_bytes: u64,
 
     /// After the pass, write the gate's payloads to the workspace's ring (docs/ring.md), for
     /// `codepulse tail` or an editor bridge.
@@ -82,24 +125,11 @@ impl Default for AnalyzeArgs {
     fn default() -> Self {
         AnalyzeArgs {
             path: PathBuf::from("."),
-            threads: None,
+            source: SourceArgs::default(),
             format: Format::Table,
-            max_file_size: AnalysisSettings::DEFAULT_MAX_FILE_SIZE,
             top: 20,
-            no_follow_symlinks: false,
-            batch_bytes: AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES,
-            config: None,
             emit: false,
         }
-    }
-}
-
-impl AnalyzeArgs {
-    /// The thread count: `--threads`, or the available parallelism.
-    pub fn threads(&self) -> usize {
-        self.threads
-            .or_else(|| std::thread::available_parallelism().ok())
-            .map_or(1, NonZeroUsize::get)
     }
 }
 
@@ -109,26 +139,8 @@ pub struct WatchArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// Worker threads [default: the number of available cores].
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<NonZeroUsize>,
-
-    /// Files larger than this many bytes are skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
-
-    /// Do not follow symbolic links during discovery.
-    #[arg(long)]
-    pub no_follow_symlinks: bool,
-
-    /// The configuration file [default: codepulse.toml at the root, if present]; watched and
-    /// reloaded when it changes.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Bytes of source loaded per tick during the warm-up.
-    #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES)]
-    pub batch_bytes: u64,
+    #[command(flatten)]
+    pub source: SourceArgs,
 
     /// The protocol socket [default: beside the workspace's ring, `<ring>.sock`].
     #[arg(long, value_name = "PATH", conflicts_with = "stdin")]
@@ -158,26 +170,13 @@ impl Default for WatchArgs {
     fn default() -> Self {
         WatchArgs {
             path: PathBuf::from("."),
-            threads: None,
-            max_file_size: AnalysisSettings::DEFAULT_MAX_FILE_SIZE,
-            no_follow_symlinks: false,
-            config: None,
-            batch_bytes: AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES,
+            source: SourceArgs::default(),
             socket: None,
             stdin: false,
             no_watch_files: false,
             metrics_addr: None,
             metrics_allow_remote: false,
         }
-    }
-}
-
-impl WatchArgs {
-    /// The thread count: `--threads`, or the available parallelism.
-    pub fn threads(&self) -> usize {
-        self.threads
-            .or_else(|| std::thread::available_parallelism().ok())
-            .map_or(1, NonZeroUsize::get)
     }
 }
 

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use codepulse_components::{AnalysisSettings, Language, Progress};
+use codepulse_components::Progress;
 
 use crate::cli::{AnalyzeArgs, Cli, Command, Format};
 use crate::progress::ProgressLine;
@@ -86,20 +86,13 @@ fn try_main() -> anyhow::Result<()> {
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let root = resolve_root(&args.path)?;
-    let (config, _) =
-        config::load(&root, args.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
-    let mut settings = AnalysisSettings::new(root.clone());
-    settings.languages = Language::ALL
-        .into_iter()
-        .filter(|l| config.language(*l).enabled)
-        .collect();
-    settings.max_file_size = args.max_file_size;
-    settings.follow_symlinks = !args.no_follow_symlinks;
-    settings.load_batch_bytes = args.batch_bytes;
-
-    world::init_task_pool(args.threads());
+    let (config, _) = config::load(&root, args.source.config.as_deref())
+        .map_err(|e| UsageError(e.to_string()))?;
+    let settings = args.source.settings(root.clone(), &config);
+    let threads = args.source.threads();
+    world::init_task_pool(threads);
     let progress = Progress::default();
-    let mut world = world::build_world(settings, config, progress.clone(), args.threads());
+    let mut world = world::build_world(settings, config, progress.clone(), threads);
     let mut schedule = world::analysis_schedule();
 
     let line = ProgressLine::start(progress, started);

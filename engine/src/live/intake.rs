@@ -220,19 +220,7 @@ impl Intake {
                 }
                 let entity = match self.index.get(relative.as_str()) {
                     Some(&e) => e,
-                    None => {
-                        let e = world
-                            .spawn((
-                                FilePath {
-                                    absolute,
-                                    relative: relative.clone().into_boxed_str(),
-                                },
-                                Lang(language),
-                            ))
-                            .id();
-                        self.index.insert(relative.clone().into_boxed_str(), e);
-                        e
-                    }
+                    None => self.spawn_file(world, &relative, absolute, language),
                 };
                 self.set_text(world, entity, text);
                 let touch = self.touched.entry(entity).or_default();
@@ -325,16 +313,7 @@ impl Intake {
                 let Some(language) = discoverable(&self.settings, &absolute) else {
                     return;
                 };
-                let entity = world
-                    .spawn((
-                        FilePath {
-                            absolute,
-                            relative: relative.clone().into_boxed_str(),
-                        },
-                        Lang(language),
-                    ))
-                    .id();
-                self.index.insert(relative.into_boxed_str(), entity);
+                let entity = self.spawn_file(world, &relative, absolute, language);
                 self.touched.entry(entity).or_default().reload = true;
             }
             (Some(entity), false) => {
@@ -358,6 +337,27 @@ impl Intake {
                 }
             }
         }
+    }
+
+    /// A new file entity, indexed.
+    fn spawn_file(
+        &mut self,
+        world: &mut World,
+        relative: &str,
+        absolute: PathBuf,
+        language: Language,
+    ) -> Entity {
+        let entity = world
+            .spawn((
+                FilePath {
+                    absolute,
+                    relative: relative.into(),
+                },
+                Lang(language),
+            ))
+            .id();
+        self.index.insert(relative.into(), entity);
+        entity
     }
 
     fn remove(&mut self, entity: Entity, relative: &str) {

@@ -28,8 +28,8 @@ use anyhow::Context;
 use bevy_ecs::query::With;
 use bevy_ecs::world::World;
 use codepulse_components::{
-    AnalysisSettings, Config, Diagnostic, DiagnosticKind, Diagnostics, FunctionKey, Language,
-    OpenDocument, Outbox, PendingLoad, Progress, SettleRequest, SourceCache,
+    Config, Diagnostic, DiagnosticKind, Diagnostics, FunctionKey, OpenDocument, Outbox,
+    PendingLoad, Progress, SettleRequest, SourceCache,
 };
 use crossbeam_channel::RecvTimeoutError;
 use serde_json::Value;
@@ -65,9 +65,9 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let (config, _) =
-        config::load(&root, args.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
-    let config_file = match &args.config {
+    let (config, _) = config::load(&root, args.source.config.as_deref())
+        .map_err(|e| UsageError(e.to_string()))?;
+    let config_file = match &args.source.config {
         Some(p) => Some(
             std::path::absolute(p).with_context(|| format!("cannot resolve `{}`", p.display()))?,
         ),
@@ -76,15 +76,7 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     let watched_config = config_file
         .clone()
         .unwrap_or_else(|| root.join(config::FILE_NAME));
-
-    let mut settings = AnalysisSettings::new(root.clone());
-    settings.languages = Language::ALL
-        .into_iter()
-        .filter(|l| config.language(*l).enabled)
-        .collect();
-    settings.max_file_size = args.max_file_size;
-    settings.follow_symlinks = !args.no_follow_symlinks;
-    settings.load_batch_bytes = args.batch_bytes;
+    let settings = args.source.settings(root.clone(), &config);
 
     // The ring and the socket first: a second engine on the same workspace fails fast.
     let mut emitter = crate::emit::open_emitter(&root, u64::from(config.ring_buffer_size))?;
@@ -139,7 +131,7 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     };
     drop(tx);
 
-    let threads = args.threads();
+    let threads = args.source.threads();
     world::init_task_pool(threads);
     let progress = Progress::default();
     let budget = u64::from(config.cache_size_mb) * 1024 * 1024;
