@@ -623,3 +623,17 @@ fn prometheus_metrics_are_served_and_valid() {
         ),
     }
 }
+
+#[test]
+fn inputs_over_the_latency_budget_are_counted() {
+    // A budget no tick can meet: every applied input is over it.
+    let config = "max_latency_ms = 0.000001\n";
+    let engine = Engine::start(&[("codepulse.toml", config), ("a.rs", SIMPLE)]);
+    let mut client = engine.client();
+    client.ok(json!({"op": "open", "path": "a.rs", "version": 1, "text": SIMPLE}));
+    client.ok(json!({"op": "edit", "path": "a.rs", "version": 2,
+        "changes": [{"start": 0, "end": 0, "text": "\n"}]}));
+    let stats = client.stats();
+    assert_eq!(stats["over_budget"], 2, "{stats}");
+    assert_eq!(stats["latency_us"]["count"], 2, "{stats}");
+}

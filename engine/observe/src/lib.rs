@@ -155,6 +155,8 @@ pub struct Counters {
     pub rejected: u64,
     pub fs_batches: u64,
     pub resyncs: u64,
+    /// Inputs whose edit-to-emit latency exceeded the configuration's `max_latency_ms`.
+    pub over_budget: u64,
 }
 
 /// Values that go up and down.
@@ -333,6 +335,11 @@ impl Snapshot {
                 "codepulse_resyncs_total",
                 "Ring resync requests served.",
                 c.resyncs,
+            ),
+            (
+                "codepulse_inputs_over_latency_budget_total",
+                "Inputs whose edit-to-emit latency exceeded max_latency_ms.",
+                c.over_budget,
             ),
         ] {
             header(&mut out, metric, "counter", help);

@@ -277,8 +277,10 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
             }
         }
         let done = Instant::now();
+        let budget = Duration::from_secs_f64(world.resource::<Config>().max_latency_ms / 1e3);
         for at in intake.handled.drain(..) {
             let latency = done.saturating_duration_since(at);
+            stats.over_budget += u64::from(latency > budget);
             stats.record_latency(latency);
             observatory.record(Stage::EditToEmit, latency);
         }
@@ -355,6 +357,7 @@ fn observe(
         rejected: stats.rejected,
         fs_batches: stats.fs_batches,
         resyncs: stats.resyncs,
+        over_budget: stats.over_budget,
     };
     let cache = *world.resource::<SourceCache>();
     let (capacity, backlog) = emitter.fill();

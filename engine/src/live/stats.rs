@@ -29,6 +29,8 @@ pub struct Stats {
     pub dropped: u64,
     /// Resyncs served.
     pub resyncs: u64,
+    /// Inputs whose edit-to-emit latency exceeded the configuration's `max_latency_ms`.
+    pub over_budget: u64,
 }
 
 impl Default for Stats {
@@ -43,6 +45,7 @@ impl Default for Stats {
             payloads: 0,
             dropped: 0,
             resyncs: 0,
+            over_budget: 0,
         }
     }
 }
@@ -97,6 +100,7 @@ impl Stats {
         m.insert("payloads".into(), self.payloads.into());
         m.insert("dropped".into(), self.dropped.into());
         m.insert("resyncs".into(), self.resyncs.into());
+        m.insert("over_budget".into(), self.over_budget.into());
         m.insert("rss_bytes".into(), rss_bytes().into());
         m.insert("pid".into(), std::process::id().into());
         m
