@@ -31,6 +31,7 @@ type ZoneFile<'w> = ();
 pub mod alloc;
 pub mod analysis;
 pub mod churn;
+pub mod graph;
 pub mod lang;
 pub mod parallel;
 pub mod tdg;
