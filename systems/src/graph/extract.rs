@@ -139,7 +139,7 @@ pub fn extract_symbols(language: Language, tree: &Tree, source: &str) -> FileSym
                 Role::Name => name = Some(node),
                 Role::Qualifier => qualifier.push(text(node, source)),
                 Role::Receiver => receiver = Some(text(node, source)),
-                Role::Visibility => modifiers.push(text(node, source)),
+                Role::Visibility => modifiers.push(collapse(text(node, source))),
                 Role::Implements => implements.push(text(node, source)),
                 Role::Export => {
                     has_export_list = true;
@@ -183,8 +183,8 @@ pub fn extract_symbols(language: Language, tree: &Tree, source: &str) -> FileSym
                     d.qualifier = Some(qualifier.join(language.path_separator()));
                 }
                 for v in modifiers {
-                    if !d.modifiers.iter().any(|m| m == v) {
-                        d.modifiers.push(v.to_string());
+                    if !d.modifiers.contains(&v) {
+                        d.modifiers.push(v);
                     }
                 }
                 for i in implements {
@@ -246,8 +246,18 @@ pub fn extract_symbols(language: Language, tree: &Tree, source: &str) -> FileSym
         }
         let parent = stack.last().copied();
         let name = d.name.map(|(_, _, n)| n).unwrap_or_default();
+        // Values and aliases do not qualify what is inside them (C `typedef struct s {..} S`).
+        let mut qualifier_def = parent;
+        while let Some(p) = qualifier_def
+            && matches!(
+                definitions[p].kind,
+                DefKind::Variable | DefKind::Const | DefKind::Static | DefKind::TypeAlias
+            )
+        {
+            qualifier_def = definitions[p].parent;
+        }
         let mut qualified = String::new();
-        if let Some(p) = parent {
+        if let Some(p) = qualifier_def {
             qualified.push_str(&definitions[p].qualified_name);
             qualified.push_str(separator);
         }
@@ -318,6 +328,9 @@ fn enclosing(defs: &[Definition], start: usize, end: usize) -> Option<usize> {
     }
 }
 
+/// A definition's export status (docs/graph.md, "Export rules"): a modifier or name that
+/// decides it, else the container's status for members of inheriting kinds, else the
+/// language's default.
 fn visibility(
     rules: &SymbolRules,
     kind: DefKind,
@@ -327,23 +340,14 @@ fn visibility(
     exports: &HashSet<String>,
     has_export_list: bool,
 ) -> Visibility {
-    if rules.unknown_kinds.contains(&kind) {
+    if rules.unknown_kinds.contains(&kind)
+        || parent.is_some_and(|p| rules.unknown_in.contains(&p.kind))
+    {
         return Visibility::Unknown;
     }
-    if let Some(p) = parent {
-        if rules.unknown_in.contains(&p.kind) {
-            return Visibility::Unknown;
-        }
-        if modifiers.is_empty() && rules.inherit_from.contains(&p.kind) {
-            return p.visibility;
-        }
-    }
-    let local = parent.is_some_and(|p| matches!(p.kind, DefKind::Function | DefKind::Method));
-    match rules.export {
+    let decided = match rules.export {
         ExportRule::Modifier {
-            exported,
-            private,
-            otherwise,
+            exported, private, ..
         } => {
             let words = || {
                 modifiers
@@ -351,34 +355,46 @@ fn visibility(
                     .flat_map(|m| m.split(|c: char| !(c.is_alphanumeric() || c == '_')))
             };
             if words().any(|w| exported.contains(&w)) {
-                Visibility::Exported
+                Some(Visibility::Exported)
             } else if words().any(|w| private.contains(&w)) {
-                Visibility::Private
+                Some(Visibility::Private)
             } else {
-                otherwise
+                None
             }
         }
         ExportRule::Underscore => {
             let dunder = name.len() > 4 && name.starts_with("__") && name.ends_with("__");
-            if local || (name.starts_with('_') && !dunder) {
-                Visibility::Private
-            } else if parent.is_none() && has_export_list {
-                if exports.contains(name) {
-                    Visibility::Exported
-                } else {
-                    Visibility::Private
-                }
-            } else {
+            (name.starts_with('_') && !dunder).then_some(Visibility::Private)
+        }
+        ExportRule::ExportStatement => (!modifiers.is_empty()).then_some(Visibility::Exported),
+        ExportRule::Capitalised => None,
+    };
+    if let Some(v) = decided {
+        return v;
+    }
+    if let Some(p) = parent {
+        if rules.inherit_from.contains(&p.kind) {
+            return p.visibility;
+        }
+        if !p.implements.is_empty() && rules.unknown_in_implementing.contains(&p.kind) {
+            return Visibility::Unknown;
+        }
+    }
+    let local = parent.is_some_and(|p| matches!(p.kind, DefKind::Function | DefKind::Method));
+    let top = parent.is_none();
+    match rules.export {
+        ExportRule::Modifier { otherwise, .. } => otherwise,
+        ExportRule::Underscore if local => Visibility::Private,
+        ExportRule::Underscore if top && has_export_list => {
+            if exports.contains(name) {
                 Visibility::Exported
+            } else {
+                Visibility::Private
             }
         }
-        ExportRule::ExportStatement => {
-            if !local && (!modifiers.is_empty() || (parent.is_none() && exports.contains(name))) {
-                Visibility::Exported
-            } else {
-                Visibility::Private
-            }
-        }
+        ExportRule::Underscore => Visibility::Exported,
+        ExportRule::ExportStatement if top && exports.contains(name) => Visibility::Exported,
+        ExportRule::ExportStatement => Visibility::Private,
         ExportRule::Capitalised => {
             if !local && name.chars().next().is_some_and(char::is_uppercase) {
                 Visibility::Exported
@@ -387,6 +403,11 @@ fn visibility(
             }
         }
     }
+}
+
+/// `text` with every run of whitespace made one space.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {

@@ -70,5 +70,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     },
     inherit_from: &[],
     unknown_in: &[],
+    unknown_in_implementing: &[],
     unknown_kinds: &[],
 };

@@ -116,5 +116,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     },
     inherit_from: &[],
     unknown_in: &[crate::graph::DefKind::Class, crate::graph::DefKind::Struct],
+    unknown_in_implementing: &[],
     unknown_kinds: &[],
 };

@@ -106,5 +106,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     export: super::ExportRule::Capitalised,
     inherit_from: &[],
     unknown_in: &[],
+    unknown_in_implementing: &[],
     unknown_kinds: &[],
 };

@@ -133,5 +133,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     },
     inherit_from: &[crate::graph::DefKind::Interface],
     unknown_in: &[],
+    unknown_in_implementing: &[],
     unknown_kinds: &[],
 };

@@ -149,5 +149,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     export: super::ExportRule::ExportStatement,
     inherit_from: &[crate::graph::DefKind::Class],
     unknown_in: &[],
+    unknown_in_implementing: &[],
     unknown_kinds: &[],
 };

@@ -59,6 +59,10 @@ pub struct SymbolRules {
     /// A definition directly inside a definition of one of these kinds has an unknown status
     /// (C++ class members: access specifiers are positional, not part of the member).
     pub unknown_in: &'static [DefKind],
+    /// A definition directly inside a definition of one of these kinds that implements
+    /// something (a trait impl), with no modifier deciding, has an unknown status: it is as
+    /// visible as the trait, which the resolution finds (Rust `impl Trait for T`).
+    pub unknown_in_implementing: &'static [DefKind],
     /// Definitions of these kinds have an unknown status themselves (Rust impl blocks).
     pub unknown_kinds: &'static [DefKind],
 }

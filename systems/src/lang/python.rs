@@ -71,5 +71,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     export: super::ExportRule::Underscore,
     inherit_from: &[crate::graph::DefKind::Class],
     unknown_in: &[],
+    unknown_in_implementing: &[],
     unknown_kinds: &[],
 };

@@ -107,5 +107,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     },
     inherit_from: &[crate::graph::DefKind::Trait],
     unknown_in: &[],
+    unknown_in_implementing: &[crate::graph::DefKind::Impl],
     unknown_kinds: &[crate::graph::DefKind::Impl],
 };

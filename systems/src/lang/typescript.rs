@@ -86,5 +86,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         crate::graph::DefKind::Interface,
     ],
     unknown_in: &[],
+    unknown_in_implementing: &[],
     unknown_kinds: &[],
 };

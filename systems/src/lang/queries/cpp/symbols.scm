@@ -22,7 +22,8 @@
     (reference_declarator (function_declarator declarator: (identifier) @name))
   ]) @definition.function
 
-; out-of-class definitions: `A::f`, `A::B::f`
+; out-of-class definitions: `A::f`, `A::B::f` (the scope may be a class or a namespace: a
+; function either way until resolution)
 (function_definition
   (storage_class_specifier)? @visibility
   declarator: [
@@ -40,7 +41,7 @@
         declarator: (qualified_identifier
           scope: (_) @qualifier
           name: [(identifier) (field_identifier) (destructor_name) (operator_name)] @name)))
-  ]) @definition.method
+  ]) @definition.function
 
 (function_definition
   declarator: (function_declarator
@@ -48,7 +49,7 @@
       scope: (_) @qualifier
       name: (qualified_identifier
         scope: (_) @qualifier
-        name: [(identifier) (field_identifier) (destructor_name) (operator_name)] @name)))) @definition.method
+        name: [(identifier) (field_identifier) (destructor_name) (operator_name)] @name)))) @definition.function
 
 (class_specifier
   name: (type_identifier) @name
@@ -115,6 +116,11 @@
 
 (new_expression
   type: (type_identifier) @name) @reference.call
+
+(new_expression
+  type: (qualified_identifier
+    scope: (_) @receiver
+    name: (type_identifier) @name)) @reference.call
 
 (type_identifier) @reference.type
 

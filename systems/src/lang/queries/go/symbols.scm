@@ -66,4 +66,4 @@
   name: (type_identifier) @name) @reference.type
 
 (import_spec
-  path: (interpreted_string_literal) @name) @reference.import
+  path: (interpreted_string_literal (interpreted_string_literal_content) @name)) @reference.import

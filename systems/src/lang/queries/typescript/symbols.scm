@@ -82,8 +82,8 @@
 (export_statement
   "export" @visibility
   declaration: [
-    (lexical_declaration (variable_declarator) @definition.variable)
-    (variable_declaration (variable_declarator) @definition.variable)
+    (lexical_declaration (variable_declarator name: (identifier) @name) @definition.variable)
+    (variable_declaration (variable_declarator name: (identifier) @name) @definition.variable)
   ])
 
 (export_statement
