@@ -4,6 +4,7 @@
 //!   boolean operators, nesting structures); no system matches on node kinds itself.
 //! - [`analysis`]: pure functions from a syntax tree and a language table to function spans and
 //!   metrics; the systems call them, tests and benches call them directly.
+//! - [`graph`]: per-file symbol and reference extraction by tree-sitter queries (docs/graph.md).
 //! - the systems, in tick order: [`remove_files`] (live engine), [`discover_files`],
 //!   [`seed_churn`], [`apply_edits`] (live engine), [`load_sources`], [`parse_files`],
 //!   [`measure_functions`], [`score_tdg`], [`aggregate_files`], [`gate_files`],
@@ -31,6 +32,7 @@ type ZoneFile<'w> = ();
 pub mod alloc;
 pub mod analysis;
 pub mod churn;
+pub mod graph;
 pub mod lang;
 pub mod parallel;
 pub mod tdg;

@@ -59,3 +59,17 @@ pub(super) static TABLE: LangTable = LangTable {
     guard_field: None,
     tree_bytes_per_source_byte: 15,
 };
+
+/// Symbol extraction (docs/graph.md): the query and the export rules.
+pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
+    query: include_str!("queries/c/symbols.scm"),
+    export: super::ExportRule::Modifier {
+        exported: &[],
+        private: &["static"],
+        otherwise: crate::graph::Visibility::Exported,
+    },
+    inherit_from: &[],
+    unknown_in: &[],
+    unknown_in_implementing: &[],
+    unknown_kinds: &[],
+};

@@ -99,3 +99,13 @@ pub(super) static TABLE: LangTable = LangTable {
     guard_field: None,
     tree_bytes_per_source_byte: 27,
 };
+
+/// Symbol extraction (docs/graph.md): the query and the export rules.
+pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
+    query: include_str!("queries/go/symbols.scm"),
+    export: super::ExportRule::Capitalised,
+    inherit_from: &[],
+    unknown_in: &[],
+    unknown_in_implementing: &[],
+    unknown_kinds: &[],
+};

@@ -122,3 +122,17 @@ pub(super) static TABLE: LangTable = LangTable {
     guard_field: None,
     tree_bytes_per_source_byte: 11,
 };
+
+/// Symbol extraction (docs/graph.md): the query and the export rules.
+pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
+    query: include_str!("queries/java/symbols.scm"),
+    export: super::ExportRule::Modifier {
+        exported: &["public", "protected"],
+        private: &["private"],
+        otherwise: crate::graph::Visibility::Private,
+    },
+    inherit_from: &[crate::graph::DefKind::Interface],
+    unknown_in: &[],
+    unknown_in_implementing: &[],
+    unknown_kinds: &[],
+};

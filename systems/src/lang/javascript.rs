@@ -142,3 +142,13 @@ pub(super) const JAVASCRIPT: LangTable = LangTable {
 };
 
 pub(super) static TABLE: LangTable = JAVASCRIPT;
+
+/// Symbol extraction (docs/graph.md): the query and the export rules.
+pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
+    query: include_str!("queries/javascript/symbols.scm"),
+    export: super::ExportRule::ExportStatement,
+    inherit_from: &[crate::graph::DefKind::Class],
+    unknown_in: &[],
+    unknown_in_implementing: &[],
+    unknown_kinds: &[],
+};

@@ -22,6 +22,65 @@ mod typescript;
 
 pub use docs::markdown_tables;
 
+use crate::graph::{DefKind, Visibility};
+
+/// How the symbol extraction of a language decides a definition's export status (docs/graph.md).
+#[derive(Clone, Copy, Debug)]
+pub enum ExportRule {
+    /// By the words of the definition's `@visibility` captures: exported when one is in
+    /// `exported`, private when one is in `private`, else `otherwise` (Rust `pub`, Java
+    /// `public`/`protected`, C/C++ `static`).
+    Modifier {
+        exported: &'static [&'static str],
+        private: &'static [&'static str],
+        otherwise: Visibility,
+    },
+    /// Python: a name with a leading underscore (not a `__dunder__`) is private, any other
+    /// exported; at module level, when the module lists names (`__all__`, captured `@export`),
+    /// exactly those are exported.
+    Underscore,
+    /// JS/TS: exported when a `@visibility` capture (the enclosing `export` statement) is
+    /// present or the name is in an export list (`@export`), else private.
+    ExportStatement,
+    /// Go: exported when the name starts with an upper-case letter.
+    Capitalised,
+}
+
+/// The symbol-extraction data of one language: its query (`queries/<language>/symbols.scm`)
+/// and the export rules a query cannot express alone.
+#[derive(Debug)]
+pub struct SymbolRules {
+    pub query: &'static str,
+    pub export: ExportRule,
+    /// A definition directly inside a definition of one of these kinds, with no
+    /// `@visibility` capture of its own, takes that definition's status (trait and interface
+    /// members, JS/TS class members).
+    pub inherit_from: &'static [DefKind],
+    /// A definition directly inside a definition of one of these kinds has an unknown status
+    /// (C++ class members: access specifiers are positional, not part of the member).
+    pub unknown_in: &'static [DefKind],
+    /// A definition directly inside a definition of one of these kinds that implements
+    /// something (a trait impl), with no modifier deciding, has an unknown status: it is as
+    /// visible as the trait, which the resolution finds (Rust `impl Trait for T`).
+    pub unknown_in_implementing: &'static [DefKind],
+    /// Definitions of these kinds have an unknown status themselves (Rust impl blocks).
+    pub unknown_kinds: &'static [DefKind],
+}
+
+/// The symbol-extraction data of a language.
+pub fn symbol_rules(language: Language) -> &'static SymbolRules {
+    match language {
+        Language::Rust => &rust::SYMBOLS,
+        Language::Python => &python::SYMBOLS,
+        Language::JavaScript => &javascript::SYMBOLS,
+        Language::TypeScript | Language::Tsx => &typescript::SYMBOLS,
+        Language::C => &c::SYMBOLS,
+        Language::Cpp => &cpp::SYMBOLS,
+        Language::Go => &go::SYMBOLS,
+        Language::Java => &java::SYMBOLS,
+    }
+}
+
 /// How a function definition node names its function.
 #[derive(Clone, Copy, Debug)]
 pub enum NameFrom {

@@ -64,3 +64,13 @@ pub(super) static TABLE: LangTable = LangTable {
     guard_field: Some("guard"),
     tree_bytes_per_source_byte: 22,
 };
+
+/// Symbol extraction (docs/graph.md): the query and the export rules.
+pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
+    query: include_str!("queries/python/symbols.scm"),
+    export: super::ExportRule::Underscore,
+    inherit_from: &[crate::graph::DefKind::Class],
+    unknown_in: &[],
+    unknown_in_implementing: &[],
+    unknown_kinds: &[],
+};

@@ -96,3 +96,17 @@ pub(super) static TABLE: LangTable = LangTable {
     guard_field: None,
     tree_bytes_per_source_byte: 28,
 };
+
+/// Symbol extraction (docs/graph.md): the query and the export rules.
+pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
+    query: include_str!("queries/rust/symbols.scm"),
+    export: super::ExportRule::Modifier {
+        exported: &["pub"],
+        private: &[],
+        otherwise: crate::graph::Visibility::Private,
+    },
+    inherit_from: &[crate::graph::DefKind::Trait],
+    unknown_in: &[],
+    unknown_in_implementing: &[crate::graph::DefKind::Impl],
+    unknown_kinds: &[crate::graph::DefKind::Impl],
+};

@@ -76,3 +76,16 @@ const TYPESCRIPT_FIELDS: LangTable = LangTable {
     ],
     ..JAVASCRIPT
 };
+
+/// Symbol extraction (docs/graph.md): the query and the export rules.
+pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
+    query: include_str!("queries/typescript/symbols.scm"),
+    export: super::ExportRule::ExportStatement,
+    inherit_from: &[
+        crate::graph::DefKind::Class,
+        crate::graph::DefKind::Interface,
+    ],
+    unknown_in: &[],
+    unknown_in_implementing: &[],
+    unknown_kinds: &[],
+};
