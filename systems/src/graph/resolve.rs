@@ -856,7 +856,7 @@ impl<'g> Scoper<'g> {
                     .copied()
                     .filter(|id| {
                         let s = self.graph.symbol(*id).expect("live");
-                        self.unit.contains(&s.file)
+                        self.unit.contains(&s.file) || self.globs.contains(&s.file)
                     })
                     .collect();
                 if let Some(v) = unique(&visible, Confidence::Exact) {
@@ -875,7 +875,19 @@ impl<'g> Scoper<'g> {
                 name_only(&all)
             }
             None => {
+                // Unqualified, a name in the file is visible when it is top-level or a member
+                // of a definition enclosing the reference (not another class's method).
                 let here = self.in_files(name, &[self.path.to_string()], target);
+                let enclosing_names = self.enclosing_names(enclosing);
+                let here: BTreeSet<SymbolId> = here
+                    .into_iter()
+                    .filter(|id| {
+                        let s = self.graph.symbol(*id).expect("live");
+                        let owner = s.qualified_name[..s.qualified_name.len() - s.name.len()]
+                            .trim_end_matches(sep);
+                        owner.is_empty() || enclosing_names.contains(&owner)
+                    })
+                    .collect();
                 if let Some(v) = unique(&here, Confidence::Exact) {
                     return v;
                 }
@@ -918,6 +930,17 @@ impl<'g> Scoper<'g> {
                 name_only(&all)
             }
         }
+    }
+
+    /// Qualified names of the definition at `at` and of the definitions enclosing it.
+    fn enclosing_names(&self, mut at: Option<usize>) -> Vec<&str> {
+        let defs = &self.file.symbols.definitions;
+        let mut out = Vec::new();
+        while let Some(i) = at {
+            out.push(defs[i].qualified_name.as_str());
+            at = defs[i].parent;
+        }
+        out
     }
 
     /// Files of the module a receiver names by its last segment (Go package directory,
