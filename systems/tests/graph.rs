@@ -75,7 +75,7 @@ fn graph_fixtures_match_their_snapshots() {
 }
 
 /// The reverse index answers who calls / uses / implements a symbol, consistently with the
-/// forward edges.
+/// forward edges; the name, qualified-name and per-file indexes find every symbol.
 #[test]
 fn reverse_indexes_mirror_the_edges() {
     for name in projects() {
@@ -102,6 +102,23 @@ fn reverse_indexes_mirror_the_edges() {
         forward.sort();
         reverse.sort();
         assert_eq!(forward, reverse, "{name}");
+        // Every symbol of every file is found by its name and by its qualified name.
+        for (path, _, symbols) in project(&name) {
+            let ids = graph.file_symbols(&path);
+            assert_eq!(ids.len(), symbols.definitions.len(), "{name}/{path}");
+            for (id, d) in ids.iter().zip(&symbols.definitions) {
+                let s = graph.symbol(*id).expect("live symbol");
+                assert_eq!(
+                    (s.file.as_str(), s.qualified_name.as_str()),
+                    (path.as_str(), d.qualified_name.as_str())
+                );
+                assert!(graph.by_name(&d.name).any(|i| i == *id), "{name}/{path}");
+                assert!(
+                    graph.by_qualified_name(&d.qualified_name).any(|i| i == *id),
+                    "{name}/{path}"
+                );
+            }
+        }
     }
 }
 
