@@ -1,13 +1,16 @@
-//! The symbol graph, first part: per-file extraction of definitions and references by
+//! The symbol graph: per-file extraction of definitions and references by
 //! tree-sitter queries (one `.scm` file per language, `lang/queries/<language>/symbols.scm`).
-//! Pure functions of a tree and its text; nothing here touches the ECS. docs/graph.md
+//! Pure functions of a tree and its text; then resolution into a [`SymbolGraph`] of edges with
+//! a confidence, updated per file (`resolve`). Nothing here touches the ECS. docs/graph.md
 //! describes the model, the capture convention and the per-language rules.
 
 mod extract;
+mod resolve;
 
 use std::fmt::Write as _;
 
 pub use extract::{SymbolQuery, extract_symbols};
+pub use resolve::{Confidence, Edge, EdgeKind, Symbol, SymbolGraph, SymbolId};
 
 /// What a definition is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

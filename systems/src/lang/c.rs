@@ -72,4 +72,9 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     unknown_in: &[],
     unknown_in_implementing: &[],
     unknown_kinds: &[],
+    resolve: super::ResolveRules {
+        scope: super::Scope::CInclude,
+        builtins: &["printf", "malloc", "free", "size_t", "FILE", "NULL"],
+        self_receivers: &[],
+    },
 };

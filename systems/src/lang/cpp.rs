@@ -118,4 +118,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     unknown_in: &[crate::graph::DefKind::Class, crate::graph::DefKind::Struct],
     unknown_in_implementing: &[],
     unknown_kinds: &[],
+    resolve: super::ResolveRules {
+        scope: super::Scope::CInclude,
+        builtins: &[
+            "printf", "malloc", "free", "size_t", "std", "string", "vector", "T",
+        ],
+        self_receivers: &["this"],
+    },
 };

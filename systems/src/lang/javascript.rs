@@ -151,4 +151,12 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     unknown_in: &[],
     unknown_in_implementing: &[],
     unknown_kinds: &[],
+    resolve: super::ResolveRules {
+        scope: super::Scope::JsModule,
+        builtins: &[
+            "Object", "Array", "String", "Number", "Promise", "Error", "Map", "Set", "console",
+            "require",
+        ],
+        self_receivers: &["this"],
+    },
 };

@@ -65,6 +65,37 @@ pub struct SymbolRules {
     pub unknown_in_implementing: &'static [DefKind],
     /// Definitions of these kinds have an unknown status themselves (Rust impl blocks).
     pub unknown_kinds: &'static [DefKind],
+    /// How references are resolved to definitions across files (docs/graph.md, "Resolution").
+    pub resolve: ResolveRules,
+}
+
+/// How a language scopes names across files, for the graph's resolution (`graph::resolve`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Module tree from file paths (`src/a/b.rs` is `crate::a::b`), `use` paths with
+    /// `crate::`/`self::`/`super::`.
+    RustCrate,
+    /// A module per file (`a/b.py` is `a.b`); `from m import n`, `import m` + `m.f`.
+    PythonModule,
+    /// A module per file; relative import specifiers resolved to files.
+    JsModule,
+    /// A package per directory; imports name packages by path.
+    GoPackage,
+    /// A package per directory; imports name classes (`a.b.C`) or packages (`a.b.*`).
+    JavaPackage,
+    /// `#include "x.h"` resolved relative to the file; external linkage across files.
+    CInclude,
+}
+
+/// The resolution data of a language.
+#[derive(Debug)]
+pub struct ResolveRules {
+    pub scope: Scope,
+    /// Built-in and conventional type-parameter names never resolved (no edge, even when a
+    /// file defines the same name): `Self`, `T`, Go's predeclared types, Java `String`.
+    pub builtins: &'static [&'static str],
+    /// Receivers that name the enclosing type (`self`, `this`).
+    pub self_receivers: &'static [&'static str],
 }
 
 /// The symbol-extraction data of a language.

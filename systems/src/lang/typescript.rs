@@ -88,4 +88,13 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     unknown_in: &[],
     unknown_in_implementing: &[],
     unknown_kinds: &[],
+    resolve: super::ResolveRules {
+        scope: super::Scope::JsModule,
+        builtins: &[
+            "Object", "Array", "String", "Number", "Promise", "Error", "Map", "Set", "Record",
+            "Partial", "Readonly", "T", "U", "K", "V", "string", "number", "boolean", "void",
+            "any", "unknown", "never",
+        ],
+        self_receivers: &["this"],
+    },
 };

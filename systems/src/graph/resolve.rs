@@ -1,0 +1,1122 @@
+//! The symbol graph, second part: resolution of the per-file references to definitions across
+//! files, as edges with a confidence (docs/graph.md, "Resolution"). Pure data; nothing here
+//! touches the ECS.
+//!
+//! A file's outgoing edges depend only on its own symbols, the files that exist (for import
+//! resolution) and the definitions bearing the names it references. So an update re-resolves
+//! the changed file and the files that reference a name the change defined or removed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use codepulse_components::Language;
+
+use super::{DefKind, FileSymbols, RefKind, Visibility};
+use crate::lang::{Scope, symbol_rules};
+
+/// Index of a symbol in [`SymbolGraph::symbol`]; stable while its file is unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SymbolId(pub u32);
+
+/// One definition in the graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub file: String,
+    pub name: String,
+    pub qualified_name: String,
+    pub kind: DefKind,
+    pub visibility: Visibility,
+    pub start_byte: usize,
+    pub end_byte: usize,
+    pub start_line: u32,
+    pub end_line: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeKind {
+    Calls,
+    Uses,
+    Implements,
+    Contains,
+}
+
+impl EdgeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeKind::Calls => "calls",
+            EdgeKind::Uses => "uses",
+            EdgeKind::Implements => "implements",
+            EdgeKind::Contains => "contains",
+        }
+    }
+}
+
+/// How sure the resolution is of an edge's target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// Through the file's own scope, its module/package, or an import naming it.
+    Exact,
+    /// The unique match among what imports make visible, or a `self`/`this` receiver.
+    Inferred,
+    /// One of the definitions bearing the name, without scope to choose.
+    NameOnly,
+}
+
+impl Confidence {
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Exact => "exact",
+            Confidence::Inferred => "inferred",
+            Confidence::NameOnly => "name-only",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Edge {
+    pub from: SymbolId,
+    pub to: SymbolId,
+    pub kind: EdgeKind,
+    pub confidence: Confidence,
+}
+
+/// What an imported local name stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Binding {
+    /// A module/package: its files (`import x`, `use crate::a`, Go imports).
+    Module(Vec<String>),
+    /// A definition named `name` in one of these files (`from m import n`, `use a::N`).
+    Item(Vec<String>, String),
+}
+
+#[derive(Clone, Debug)]
+struct FileEntry {
+    language: Language,
+    symbols: FileSymbols,
+    /// Ids of `symbols.definitions`, index for index.
+    ids: Vec<SymbolId>,
+    /// Names this file references (calls, types, implements): its edges depend on their
+    /// definitions.
+    referenced: BTreeSet<String>,
+    edges: Vec<Edge>,
+}
+
+/// Definitions and resolved edges of many files, with forward and reverse indexes, updated
+/// per file.
+#[derive(Clone, Debug, Default)]
+pub struct SymbolGraph {
+    symbols: Vec<Option<Symbol>>,
+    free: Vec<SymbolId>,
+    files: BTreeMap<String, FileEntry>,
+    by_name: HashMap<String, BTreeSet<SymbolId>>,
+    by_qualified: HashMap<String, BTreeSet<SymbolId>>,
+    /// Files referencing a name.
+    referencing: HashMap<String, BTreeSet<String>>,
+    /// Incoming edges per target.
+    incoming: HashMap<SymbolId, BTreeSet<Edge>>,
+}
+
+impl SymbolGraph {
+    /// A graph of these files (relative paths with `/`), built cold.
+    pub fn build(files: impl IntoIterator<Item = (String, Language, FileSymbols)>) -> SymbolGraph {
+        let mut graph = SymbolGraph::default();
+        let mut paths = Vec::new();
+        for (path, language, symbols) in files {
+            graph.remove_symbols(&path);
+            graph.insert_symbols(path.clone(), language, symbols);
+            paths.push(path);
+        }
+        for path in graph.files.keys().cloned().collect::<Vec<_>>() {
+            graph.resolve_file(&path);
+        }
+        graph
+    }
+
+    /// Replaces (or adds) one file's symbols and re-resolves what depends on them.
+    pub fn replace_file(&mut self, path: &str, language: Language, symbols: FileSymbols) {
+        let mut names = self.defined_names(path);
+        self.remove_symbols(path);
+        names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
+        self.insert_symbols(path.to_string(), language, symbols);
+        self.reresolve(path, &names);
+    }
+
+    /// Removes one file and re-resolves the files that referenced its names.
+    pub fn remove_file(&mut self, path: &str) {
+        if !self.files.contains_key(path) {
+            return;
+        }
+        let names = self.defined_names(path);
+        self.remove_symbols(path);
+        self.reresolve(path, &names);
+    }
+
+    pub fn symbol(&self, id: SymbolId) -> Option<&Symbol> {
+        self.symbols.get(id.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// Every symbol bearing `name`.
+    pub fn by_name(&self, name: &str) -> impl Iterator<Item = SymbolId> + '_ {
+        self.by_name.get(name).into_iter().flatten().copied()
+    }
+
+    /// Every symbol with this qualified name (several files may define one).
+    pub fn by_qualified_name(&self, qualified: &str) -> impl Iterator<Item = SymbolId> + '_ {
+        self.by_qualified
+            .get(qualified)
+            .into_iter()
+            .flatten()
+            .copied()
+    }
+
+    /// The symbols of a file, in source order.
+    pub fn file_symbols(&self, path: &str) -> &[SymbolId] {
+        self.files.get(path).map_or(&[], |f| f.ids.as_slice())
+    }
+
+    /// Outgoing edges of a symbol.
+    pub fn outgoing(&self, id: SymbolId) -> impl Iterator<Item = Edge> + '_ {
+        let file = self.symbol(id).map(|s| s.file.as_str());
+        file.and_then(|f| self.files.get(f))
+            .into_iter()
+            .flat_map(|f| f.edges.iter())
+            .filter(move |e| e.from == id)
+            .copied()
+    }
+
+    /// Incoming edges of a symbol of one kind: its callers (`Calls`), users (`Uses`),
+    /// implementors (`Implements`) or container (`Contains`).
+    pub fn incoming(&self, id: SymbolId, kind: EdgeKind) -> impl Iterator<Item = Edge> + '_ {
+        self.incoming
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter(move |e| e.kind == kind)
+            .copied()
+    }
+
+    /// Every edge, file by file.
+    pub fn edges(&self) -> impl Iterator<Item = Edge> + '_ {
+        self.files.values().flat_map(|f| f.edges.iter().copied())
+    }
+
+    fn label(&self, id: SymbolId) -> String {
+        let s = self.symbol(id).expect("edges point at live symbols");
+        format!("{}:{}@L{}", s.file, s.qualified_name, s.start_line)
+    }
+
+    /// The canonical rendering: one line per edge, `from -> to kind confidence` with symbols
+    /// as `file:qualified_name@Lline` (the line tells apart two `impl` blocks of one
+    /// type), sorted (the snapshots, and what the incremental test compares).
+    pub fn render(&self) -> String {
+        let mut lines: Vec<String> = self
+            .edges()
+            .map(|e| {
+                format!(
+                    "{} -> {} {} {}",
+                    self.label(e.from),
+                    self.label(e.to),
+                    e.kind.name(),
+                    e.confidence.name()
+                )
+            })
+            .collect();
+        lines.sort();
+        lines.dedup();
+        let mut out = String::new();
+        for l in lines {
+            let _ = writeln!(out, "{l}");
+        }
+        out
+    }
+
+    /// A rendering of the indexes, sorted (for the incremental test): symbols by file, and
+    /// the reverse index.
+    pub fn render_indexes(&self) -> String {
+        let mut lines = Vec::new();
+        for (path, f) in &self.files {
+            for id in &f.ids {
+                let s = self.symbol(*id).expect("live");
+                lines.push(format!(
+                    "sym {path} {} {} {}",
+                    s.qualified_name,
+                    s.kind.name(),
+                    s.visibility.name()
+                ));
+                let named = self.by_name[&s.name].contains(id);
+                let qualified = self.by_qualified[&s.qualified_name].contains(id);
+                lines.push(format!(
+                    "idx {path} {} {named} {qualified}",
+                    s.qualified_name
+                ));
+            }
+        }
+        for (to, edges) in &self.incoming {
+            for e in edges {
+                assert_eq!(e.to, *to);
+                lines.push(format!(
+                    "in {} <- {} {} {}",
+                    self.label(*to),
+                    self.label(e.from),
+                    e.kind.name(),
+                    e.confidence.name()
+                ));
+            }
+        }
+        lines.sort();
+        lines.join("\n")
+    }
+
+    fn defined_names(&self, path: &str) -> BTreeSet<String> {
+        self.files
+            .get(path)
+            .map(|f| {
+                f.symbols
+                    .definitions
+                    .iter()
+                    .map(|d| d.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn insert_symbols(&mut self, path: String, language: Language, symbols: FileSymbols) {
+        let mut ids = Vec::with_capacity(symbols.definitions.len());
+        for d in &symbols.definitions {
+            let symbol = Symbol {
+                file: path.clone(),
+                name: d.name.clone(),
+                qualified_name: d.qualified_name.clone(),
+                kind: d.kind,
+                visibility: d.visibility,
+                start_byte: d.start_byte,
+                end_byte: d.end_byte,
+                start_line: d.start_line,
+                end_line: d.end_line,
+            };
+            let id = match self.free.pop() {
+                Some(id) => {
+                    self.symbols[id.0 as usize] = Some(symbol);
+                    id
+                }
+                None => {
+                    self.symbols.push(Some(symbol));
+                    SymbolId(self.symbols.len() as u32 - 1)
+                }
+            };
+            self.by_name.entry(d.name.clone()).or_default().insert(id);
+            self.by_qualified
+                .entry(d.qualified_name.clone())
+                .or_default()
+                .insert(id);
+            ids.push(id);
+        }
+        let mut referenced: BTreeSet<String> =
+            symbols.references.iter().map(|r| r.name.clone()).collect();
+        for d in &symbols.definitions {
+            for i in &d.implements {
+                referenced.insert(split_written(i).1.to_string());
+            }
+        }
+        for name in &referenced {
+            self.referencing
+                .entry(name.clone())
+                .or_default()
+                .insert(path.clone());
+        }
+        self.files.insert(
+            path,
+            FileEntry {
+                language,
+                symbols,
+                ids,
+                referenced,
+                edges: Vec::new(),
+            },
+        );
+    }
+
+    /// Removes a file's symbols, its outgoing edges and its index entries. Edges of other
+    /// files pointing at its symbols must be re-resolved by the caller.
+    fn remove_symbols(&mut self, path: &str) {
+        let Some(entry) = self.files.remove(path) else {
+            return;
+        };
+        self.drop_edges(&entry.edges);
+        for name in &entry.referenced {
+            if let Some(set) = self.referencing.get_mut(name) {
+                set.remove(path);
+                if set.is_empty() {
+                    self.referencing.remove(name);
+                }
+            }
+        }
+        for id in entry.ids {
+            let s = self.symbols[id.0 as usize].take().expect("live symbol");
+            remove_from(&mut self.by_name, &s.name, id);
+            remove_from(&mut self.by_qualified, &s.qualified_name, id);
+            self.incoming.remove(&id);
+            self.free.push(id);
+        }
+    }
+
+    fn drop_edges(&mut self, edges: &[Edge]) {
+        for e in edges {
+            if let Some(set) = self.incoming.get_mut(&e.to) {
+                set.remove(e);
+                if set.is_empty() {
+                    self.incoming.remove(&e.to);
+                }
+            }
+        }
+    }
+
+    /// Re-resolves `changed` (if present) and every file referencing one of `names`. Nothing
+    /// else can change: every candidate set is a set of definitions bearing the referenced
+    /// name, so a file appearing or vanishing (a module import's target, a package's members)
+    /// matters only through the names it defines.
+    fn reresolve(&mut self, changed: &str, names: &BTreeSet<String>) {
+        let mut todo: BTreeSet<String> = BTreeSet::new();
+        if self.files.contains_key(changed) {
+            todo.insert(changed.to_string());
+        }
+        for n in names {
+            if let Some(files) = self.referencing.get(n) {
+                todo.extend(files.iter().cloned());
+            }
+        }
+        for path in todo {
+            self.resolve_file(&path);
+        }
+    }
+
+    /// (Re)computes the outgoing edges of one file.
+    fn resolve_file(&mut self, path: &str) {
+        let old = std::mem::take(&mut self.files.get_mut(path).expect("file").edges);
+        self.drop_edges(&old);
+        let edges = self.compute_edges(path);
+        for e in &edges {
+            self.incoming.entry(e.to).or_default().insert(*e);
+        }
+        self.files.get_mut(path).expect("file").edges = edges;
+    }
+
+    fn compute_edges(&self, path: &str) -> Vec<Edge> {
+        let f = &self.files[path];
+        let rules = &symbol_rules(f.language).resolve;
+        let scope = Scoper::new(self, path, f);
+        let mut edges = BTreeSet::new();
+        for (i, d) in f.symbols.definitions.iter().enumerate() {
+            let from = f.ids[i];
+            if let Some(p) = d.parent {
+                edges.insert(Edge {
+                    from: f.ids[p],
+                    to: from,
+                    kind: EdgeKind::Contains,
+                    confidence: Confidence::Exact,
+                });
+            }
+            for written in &d.implements {
+                let (receiver, name) = split_written(written);
+                for (to, confidence) in scope.resolve(name, receiver, Some(i), Target::Implemented)
+                {
+                    if to != from {
+                        edges.insert(Edge {
+                            from,
+                            to,
+                            kind: EdgeKind::Implements,
+                            confidence,
+                        });
+                    }
+                }
+            }
+        }
+        for r in &f.symbols.references {
+            let Some(enclosing) = r.enclosing else {
+                continue;
+            };
+            let (kind, target) = match r.kind {
+                RefKind::Call => (EdgeKind::Calls, Target::Callable),
+                RefKind::Type => (EdgeKind::Uses, Target::Type),
+                RefKind::Import => continue,
+            };
+            if rules.builtins.contains(&r.name.as_str()) {
+                continue;
+            }
+            let from = f.ids[enclosing];
+            for (to, confidence) in
+                scope.resolve(&r.name, r.receiver.as_deref(), Some(enclosing), target)
+            {
+                if to != from {
+                    edges.insert(Edge {
+                        from,
+                        to,
+                        kind,
+                        confidence,
+                    });
+                }
+            }
+        }
+        // The implemented name is also a type reference of the implementor: the implements
+        // edge says it better.
+        let implemented: BTreeSet<(SymbolId, SymbolId)> = edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Implements)
+            .map(|e| (e.from, e.to))
+            .collect();
+        edges
+            .into_iter()
+            .filter(|e| e.kind != EdgeKind::Uses || !implemented.contains(&(e.from, e.to)))
+            .collect()
+    }
+}
+
+fn remove_from(index: &mut HashMap<String, BTreeSet<SymbolId>>, key: &str, id: SymbolId) {
+    if let Some(set) = index.get_mut(key) {
+        set.remove(&id);
+        if set.is_empty() {
+            index.remove(key);
+        }
+    }
+}
+
+/// `fmt::Display<T>` → (`Some("fmt")`, `Display`): generics dropped, the last path segment
+/// is the name, the rest its qualifier.
+fn split_written(written: &str) -> (Option<&str>, &str) {
+    let base = written.split('<').next().unwrap_or(written);
+    let base = base.split('[').next().unwrap_or(base).trim();
+    let base = base.trim_start_matches(['*', '&']);
+    for sep in ["::", "."] {
+        if let Some(i) = base.rfind(sep) {
+            return (Some(&base[..i]), &base[i + sep.len()..]);
+        }
+    }
+    (None, base)
+}
+
+/// What a reference may resolve to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    Callable,
+    Type,
+    Implemented,
+}
+
+impl Target {
+    fn accepts(self, kind: DefKind) -> bool {
+        use DefKind::*;
+        match self {
+            Target::Callable => matches!(kind, Function | Method | Class | Struct),
+            Target::Type => matches!(kind, Struct | Class | Enum | Trait | Interface | TypeAlias),
+            Target::Implemented => matches!(kind, Trait | Interface | Class | Struct | TypeAlias),
+        }
+    }
+}
+
+/// The scope of one file: its module, its imports, the files of its package.
+struct Scoper<'g> {
+    graph: &'g SymbolGraph,
+    path: &'g str,
+    file: &'g FileEntry,
+    rules: &'static crate::lang::ResolveRules,
+    /// Files of the same module/package (the file itself included).
+    unit: Vec<String>,
+    bindings: HashMap<String, Binding>,
+    /// Files whose definitions are all visible (`use x::*`, `#include`, `import a.*`).
+    globs: Vec<String>,
+}
+
+impl<'g> Scoper<'g> {
+    fn new(graph: &'g SymbolGraph, path: &'g str, file: &'g FileEntry) -> Scoper<'g> {
+        let rules = &symbol_rules(file.language).resolve;
+        let mut s = Scoper {
+            graph,
+            path,
+            file,
+            rules,
+            unit: vec![path.to_string()],
+            bindings: HashMap::new(),
+            globs: Vec::new(),
+        };
+        if matches!(rules.scope, Scope::GoPackage | Scope::JavaPackage) {
+            let dir = parent_dir(path);
+            s.unit = graph
+                .files
+                .iter()
+                .filter(|(p, e)| parent_dir(p) == dir && e.language == file.language)
+                .map(|(p, _)| p.clone())
+                .collect();
+        }
+        for r in file.symbols.references.iter() {
+            if r.kind == RefKind::Import {
+                s.bind(&r.name, r.receiver.as_deref());
+            }
+        }
+        s
+    }
+
+    fn files_where(&self, pred: impl Fn(&str, &FileEntry) -> bool) -> Vec<String> {
+        self.graph
+            .files
+            .iter()
+            .filter(|(p, e)| {
+                symbol_rules(e.language).resolve.scope == self.rules.scope && pred(p, e)
+            })
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    fn bind(&mut self, name: &str, receiver: Option<&str>) {
+        match self.rules.scope {
+            Scope::RustCrate => {
+                for (segments, alias) in expand_use(name) {
+                    self.bind_rust(&segments, alias);
+                }
+            }
+            Scope::PythonModule => match receiver {
+                Some(m) => {
+                    let joined = if m.ends_with('.') {
+                        format!("{m}{name}")
+                    } else {
+                        format!("{m}.{name}")
+                    };
+                    let submodule = self.python_module(&joined);
+                    if !submodule.is_empty() {
+                        self.bindings
+                            .insert(name.to_string(), Binding::Module(submodule));
+                        return;
+                    }
+                    let files = self.python_module(m);
+                    if !files.is_empty() {
+                        self.bindings
+                            .insert(name.to_string(), Binding::Item(files, name.to_string()));
+                    }
+                }
+                None => {
+                    let files = self.python_module(name);
+                    if !files.is_empty() {
+                        self.bindings
+                            .insert(name.to_string(), Binding::Module(files));
+                    }
+                }
+            },
+            Scope::JsModule => {
+                if let Some(m) = receiver {
+                    let files = self.js_module(m);
+                    if !files.is_empty() {
+                        self.bindings
+                            .insert(name.to_string(), Binding::Item(files, name.to_string()));
+                    }
+                }
+            }
+            Scope::GoPackage => {
+                let path = name.trim_matches('"');
+                let last = path.rsplit('/').next().unwrap_or(path);
+                let files = self.files_where(|p, _| parent_dir(p).rsplit('/').next() == Some(last));
+                if !files.is_empty() {
+                    self.bindings
+                        .insert(last.to_string(), Binding::Module(files));
+                }
+            }
+            Scope::JavaPackage => {
+                let (package, item) = name.rsplit_once('.').unwrap_or(("", name));
+                let dir = package.replace('.', "/");
+                let files = self.files_where(|p, _| {
+                    let d = parent_dir(p);
+                    d == dir || d.ends_with(&format!("/{dir}"))
+                });
+                if item == "*" {
+                    self.globs.extend(files);
+                } else if !files.is_empty() {
+                    self.bindings
+                        .insert(item.to_string(), Binding::Item(files, item.to_string()));
+                }
+            }
+            Scope::CInclude => {
+                let Some(header) = name.strip_prefix('"').and_then(|h| h.strip_suffix('"')) else {
+                    return;
+                };
+                let joined = normalize(&format!("{}/{header}", parent_dir(self.path)));
+                let stem = joined.rsplit_once('.').map_or(joined.as_str(), |(s, _)| s);
+                let files = self.files_where(|p, _| {
+                    p == joined || p.rsplit_once('.').is_some_and(|(s, _)| s == stem)
+                });
+                self.globs.extend(files);
+            }
+        }
+    }
+
+    fn bind_rust(&mut self, segments: &[String], alias: Option<String>) {
+        let Some(path) = rust_absolute(&rust_module(self.path), segments) else {
+            return;
+        };
+        let last = segments.last().cloned().unwrap_or_default();
+        if last == "*" {
+            let module = &path[..path.len() - 1];
+            self.globs.extend(self.rust_files(module));
+            return;
+        }
+        let local = alias.unwrap_or(last.clone());
+        let module_files = self.rust_files(&path);
+        if !module_files.is_empty() {
+            self.bindings.insert(local, Binding::Module(module_files));
+            return;
+        }
+        // The longest prefix naming a file; the rest is the item (through `mod` blocks).
+        for cut in (0..path.len()).rev() {
+            let files = self.rust_files(&path[..cut]);
+            if !files.is_empty() {
+                self.bindings.insert(local, Binding::Item(files, last));
+                return;
+            }
+        }
+    }
+
+    fn rust_files(&self, module: &[String]) -> Vec<String> {
+        self.files_where(|p, _| rust_module(p) == module)
+    }
+
+    fn python_module(&self, written: &str) -> Vec<String> {
+        let dots = written.len() - written.trim_start_matches('.').len();
+        let rest = &written[dots..];
+        if dots > 0 {
+            let mut dir = parent_dir(self.path).to_string();
+            for _ in 1..dots {
+                dir = parent_dir(&dir).to_string();
+            }
+            let sub = rest.replace('.', "/");
+            let base = if dir.is_empty() {
+                sub
+            } else {
+                format!("{dir}/{sub}")
+            };
+            return self.files_where(|p, _| {
+                p == format!("{base}.py") || p == format!("{base}/__init__.py")
+            });
+        }
+        self.files_where(|p, _| {
+            let m = python_module(p);
+            m == rest || m.ends_with(&format!(".{rest}"))
+        })
+    }
+
+    fn js_module(&self, specifier: &str) -> Vec<String> {
+        if !specifier.starts_with('.') {
+            return Vec::new();
+        }
+        let base = normalize(&format!("{}/{specifier}", parent_dir(self.path)));
+        const SUFFIXES: [&str; 8] = [
+            "",
+            ".ts",
+            ".tsx",
+            ".js",
+            ".jsx",
+            ".mjs",
+            "/index.ts",
+            "/index.js",
+        ];
+        SUFFIXES
+            .iter()
+            .map(|s| format!("{base}{s}"))
+            .find(|p| self.graph.files.contains_key(p))
+            .into_iter()
+            .collect()
+    }
+
+    /// Candidates named `name` accepted by `target`, in these files.
+    fn in_files(&self, name: &str, files: &[String], target: Target) -> BTreeSet<SymbolId> {
+        self.graph
+            .by_name(name)
+            .filter(|id| {
+                let s = self.graph.symbol(*id).expect("live");
+                target.accepts(s.kind) && files.contains(&s.file)
+            })
+            .collect()
+    }
+
+    /// The candidates defined at the top of their file (an imported class, not its
+    /// same-named constructor), when there are some.
+    fn top_level(&self, set: BTreeSet<SymbolId>) -> BTreeSet<SymbolId> {
+        let top: BTreeSet<SymbolId> = set
+            .iter()
+            .copied()
+            .filter(|id| {
+                let s = self.graph.symbol(*id).expect("live");
+                s.qualified_name == s.name
+            })
+            .collect();
+        if top.is_empty() { set } else { top }
+    }
+
+    /// Candidates whose container (qualified name minus the name) ends with `container`.
+    fn in_container(
+        &self,
+        set: &BTreeSet<SymbolId>,
+        container: &str,
+        sep: &str,
+    ) -> BTreeSet<SymbolId> {
+        let last = container.rsplit(sep).next().unwrap_or(container);
+        set.iter()
+            .copied()
+            .filter(|id| {
+                let s = self.graph.symbol(*id).expect("live");
+                let owner =
+                    s.qualified_name[..s.qualified_name.len() - s.name.len()].trim_end_matches(sep);
+                owner == container || owner.rsplit(sep).next() == Some(last)
+            })
+            .collect()
+    }
+
+    /// The targets of a reference and the confidence of each edge.
+    fn resolve(
+        &self,
+        name: &str,
+        receiver: Option<&str>,
+        enclosing: Option<usize>,
+        target: Target,
+    ) -> Vec<(SymbolId, Confidence)> {
+        if self.rules.builtins.contains(&name) {
+            return Vec::new();
+        }
+        let sep = self.file.language.path_separator();
+        let all: BTreeSet<SymbolId> = self
+            .graph
+            .by_name(name)
+            .filter(|id| target.accepts(self.graph.symbol(*id).expect("live").kind))
+            .collect();
+        if all.is_empty() {
+            return Vec::new();
+        }
+        let unique =
+            |set: &BTreeSet<SymbolId>, c: Confidence| -> Option<Vec<(SymbolId, Confidence)>> {
+                (set.len() == 1).then(|| set.iter().map(|id| (*id, c)).collect())
+            };
+        let name_only = |set: &BTreeSet<SymbolId>| -> Vec<(SymbolId, Confidence)> {
+            set.iter().map(|id| (*id, Confidence::NameOnly)).collect()
+        };
+        match receiver {
+            Some(r) if self.rules.self_receivers.contains(&r) => {
+                // The enclosing type: the container of the enclosing method.
+                let defs = &self.file.symbols.definitions;
+                let mut at = enclosing;
+                while let Some(i) = at {
+                    if matches!(
+                        defs[i].kind,
+                        DefKind::Impl
+                            | DefKind::Class
+                            | DefKind::Struct
+                            | DefKind::Trait
+                            | DefKind::Interface
+                    ) {
+                        let here = self.in_files(name, &[self.path.to_string()], target);
+                        let owned = self.in_container(&here, &defs[i].qualified_name, sep);
+                        if let Some(v) = unique(&owned, Confidence::Inferred) {
+                            return v;
+                        }
+                        break;
+                    }
+                    at = defs[i].parent;
+                }
+                name_only(&all)
+            }
+            Some(r) => {
+                let head = r.split([':', '.']).next().unwrap_or(r);
+                if let Some(binding) = self.bindings.get(r).or(self.bindings.get(head)) {
+                    let files = match binding {
+                        Binding::Module(files) | Binding::Item(files, _) => files,
+                    };
+                    let set = self.in_files(name, files, target);
+                    let set = match binding {
+                        Binding::Item(_, item) => self.in_container(&set, item, sep),
+                        Binding::Module(_) => set,
+                    };
+                    if let Some(v) = unique(&set, Confidence::Exact) {
+                        return v;
+                    }
+                }
+                if self.rules.scope == Scope::RustCrate {
+                    let segments: Vec<String> = r.split("::").map(str::to_string).collect();
+                    let module = rust_module(self.path);
+                    let mut relative = module.clone();
+                    relative.extend(segments.iter().cloned());
+                    for path in [rust_absolute(&module, &segments), Some(relative)]
+                        .into_iter()
+                        .flatten()
+                    {
+                        let set = self.in_files(name, &self.rust_files(&path), target);
+                        if let Some(v) = unique(&set, Confidence::Exact) {
+                            return v;
+                        }
+                    }
+                }
+                // A type or module named by the receiver: visible ones first.
+                let owned = self.in_container(&all, r.trim_start_matches("crate::"), sep);
+                let visible: BTreeSet<SymbolId> = owned
+                    .iter()
+                    .copied()
+                    .filter(|id| {
+                        let s = self.graph.symbol(*id).expect("live");
+                        self.unit.contains(&s.file) || self.globs.contains(&s.file)
+                    })
+                    .collect();
+                if let Some(v) = unique(&visible, Confidence::Exact) {
+                    return v;
+                }
+                if let Some(v) = unique(&owned, Confidence::Inferred) {
+                    return v;
+                }
+                if !owned.is_empty() {
+                    return name_only(&owned);
+                }
+                let modules = self.in_files(name, &self.module_files(r), target);
+                if let Some(v) = unique(&modules, Confidence::Inferred) {
+                    return v;
+                }
+                name_only(&all)
+            }
+            None => {
+                // Unqualified, a name in the file is visible when it is top-level or a member
+                // of a definition enclosing the reference (not another class's method).
+                let here = self.in_files(name, &[self.path.to_string()], target);
+                let enclosing_names = self.enclosing_names(enclosing);
+                let here: BTreeSet<SymbolId> = here
+                    .into_iter()
+                    .filter(|id| {
+                        let s = self.graph.symbol(*id).expect("live");
+                        let owner = s.qualified_name[..s.qualified_name.len() - s.name.len()]
+                            .trim_end_matches(sep);
+                        owner.is_empty() || enclosing_names.contains(&owner)
+                    })
+                    .collect();
+                if let Some(v) = unique(&here, Confidence::Exact) {
+                    return v;
+                }
+                if here.len() > 1 {
+                    return name_only(&here);
+                }
+                if let Some(Binding::Item(files, item)) = self.bindings.get(name) {
+                    let set = self.top_level(self.in_files(item, files, target));
+                    if let Some(v) = unique(&set, Confidence::Exact) {
+                        return v;
+                    }
+                }
+                let unit = self.in_files(name, &self.unit, target);
+                if let Some(v) = unique(&unit, Confidence::Exact) {
+                    return v;
+                }
+                let globbed: BTreeSet<SymbolId> = self
+                    .in_files(name, &self.globs, target)
+                    .into_iter()
+                    .filter(|id| {
+                        let s = self.graph.symbol(*id).expect("live");
+                        s.file == self.path || s.visibility != Visibility::Private
+                    })
+                    .collect();
+                if let Some(v) = unique(&globbed, Confidence::Inferred) {
+                    return v;
+                }
+                if self.rules.scope == Scope::CInclude {
+                    let linked: BTreeSet<SymbolId> = all
+                        .iter()
+                        .copied()
+                        .filter(|id| {
+                            self.graph.symbol(*id).expect("live").visibility == Visibility::Exported
+                        })
+                        .collect();
+                    if let Some(v) = unique(&linked, Confidence::Inferred) {
+                        return v;
+                    }
+                }
+                name_only(&all)
+            }
+        }
+    }
+
+    /// Qualified names of the definition at `at` and of the definitions enclosing it.
+    fn enclosing_names(&self, mut at: Option<usize>) -> Vec<&str> {
+        let defs = &self.file.symbols.definitions;
+        let mut out = Vec::new();
+        while let Some(i) = at {
+            out.push(defs[i].qualified_name.as_str());
+            at = defs[i].parent;
+        }
+        out
+    }
+
+    /// Files of the module a receiver names by its last segment (Go package directory,
+    /// Python/Rust module file), when no import bound it.
+    fn module_files(&self, receiver: &str) -> Vec<String> {
+        let last = receiver
+            .rsplit([':', '.'])
+            .next()
+            .unwrap_or(receiver)
+            .to_string();
+        self.files_where(|p, _| {
+            let stem = p.rsplit('/').next().unwrap_or(p);
+            let stem = stem.split('.').next().unwrap_or(stem);
+            stem == last || parent_dir(p).rsplit('/').next() == Some(last.as_str())
+        })
+    }
+}
+
+fn parent_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// `a/./b/../c` → `a/c`.
+fn normalize(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    out.join("/")
+}
+
+/// The Rust module path of a file: the part after the last `src/`, `mod.rs`, `lib.rs` and
+/// `main.rs` naming their directory (`src/a/b.rs` → `[a, b]`).
+pub(crate) fn rust_module(path: &str) -> Vec<String> {
+    let rel = path.rsplit_once("src/").map_or(path, |(_, r)| r);
+    let rel = rel.strip_suffix(".rs").unwrap_or(rel);
+    let mut segments: Vec<String> = rel.split('/').map(str::to_string).collect();
+    if let Some(last) = segments.last()
+        && matches!(last.as_str(), "mod" | "lib" | "main")
+    {
+        segments.pop();
+    }
+    segments
+}
+
+/// `crate::`/`self::`/`super::` made absolute from the file's module; other paths are taken
+/// as crate-relative (2015 style) when they start with a module of the crate, else `None`
+/// (external crates).
+fn rust_absolute(module: &[String], segments: &[String]) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = segments;
+    match segments.first().map(String::as_str) {
+        Some("crate") => rest = &segments[1..],
+        Some("self") => {
+            out = module.to_vec();
+            rest = &segments[1..];
+        }
+        Some("super") => {
+            out = module.to_vec();
+            while rest.first().map(String::as_str) == Some("super") {
+                out.pop()?;
+                rest = &rest[1..];
+            }
+        }
+        Some("std" | "core" | "alloc") | None => return None,
+        Some(_) => {}
+    }
+    out.extend(rest.iter().cloned());
+    Some(out)
+}
+
+fn python_module(path: &str) -> String {
+    let rel = path.strip_suffix(".py").unwrap_or(path);
+    let rel = rel.strip_suffix("/__init__").unwrap_or(rel);
+    rel.replace('/', ".")
+}
+
+/// Expands a Rust `use` tree as written into paths with their alias:
+/// `a::{b, c::d as e, *}` → `[a,b]`, `[a,c,d] as e`, `[a,*]`.
+fn expand_use(tree: &str) -> Vec<(Vec<String>, Option<String>)> {
+    let mut out = Vec::new();
+    expand_into(&[], tree.trim(), &mut out);
+    out
+}
+
+fn expand_into(prefix: &[String], tree: &str, out: &mut Vec<(Vec<String>, Option<String>)>) {
+    let tree = tree.trim();
+    if tree.is_empty() {
+        return;
+    }
+    if let Some(open) = tree.find('{') {
+        let head = tree[..open].trim().trim_end_matches("::");
+        let inner = tree[open + 1..].trim_end().trim_end_matches('}');
+        let mut base = prefix.to_vec();
+        base.extend(
+            head.split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
+        let mut depth = 0;
+        let mut start = 0;
+        for (i, c) in inner.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    expand_into(&base, &inner[start..i], out);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        expand_into(&base, &inner[start..], out);
+        return;
+    }
+    let (path, alias) = match tree.split_once(" as ") {
+        Some((p, a)) => (p.trim(), Some(a.trim().to_string())),
+        None => (tree, None),
+    };
+    let mut segments = prefix.to_vec();
+    segments.extend(path.split("::").map(str::trim).map(str::to_string));
+    if segments.last().map(String::as_str) == Some("self") {
+        segments.pop();
+    }
+    out.push((segments, alias));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn use_trees_expand() {
+        let got: Vec<String> = expand_use("crate::a::{b, c::{d as e, *}, self}")
+            .into_iter()
+            .map(|(s, a)| {
+                format!(
+                    "{}{}",
+                    s.join("::"),
+                    a.map(|a| format!(" as {a}")).unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "crate::a::b",
+                "crate::a::c::d as e",
+                "crate::a::c::*",
+                "crate::a"
+            ]
+        );
+    }
+
+    #[test]
+    fn rust_modules_from_paths() {
+        assert_eq!(rust_module("src/lib.rs"), Vec::<String>::new());
+        assert_eq!(rust_module("src/a/mod.rs"), ["a"]);
+        assert_eq!(rust_module("src/a/b.rs"), ["a", "b"]);
+        let m = vec!["a".to_string(), "b".to_string()];
+        let p = |s: &str| s.split("::").map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(rust_absolute(&m, &p("super::c::f")), Some(p("a::c::f")));
+        assert_eq!(rust_absolute(&m, &p("self::f")), Some(p("a::b::f")));
+        assert_eq!(rust_absolute(&m, &p("std::fmt")), None);
+    }
+
+    #[test]
+    fn written_names_split() {
+        assert_eq!(split_written("fmt::Display<T>"), (Some("fmt"), "Display"));
+        assert_eq!(split_written("Shape"), (None, "Shape"));
+        assert_eq!(split_written("io.Reader"), (Some("io"), "Reader"));
+    }
+}
