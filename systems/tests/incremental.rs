@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Cognitive, Cyclomatic, Diagnostics, FilePath, FunctionKey, FunctionName, FunctionOf,
-    FunctionSpan, Lang, Language, Loc, MaxNesting, Params, PendingEdits, SettleRequest, SourceText,
-    SyntaxTree, TextChanges, TextEdit,
+    Cognitive, Cyclomatic, Diagnostics, FilePath, FunctionKey, FunctionName, FunctionSpan, Lang,
+    Language, Loc, MaxNesting, Params, PendingEdits, SettleRequest, SourceText, SyntaxTree,
+    TextChanges, TextEdit,
 };
 use codepulse_systems::analysis::{analyze_source, parse_source};
 use codepulse_systems::{apply_edits, measure_functions, parse_files, settle_trees};
@@ -89,30 +89,12 @@ fn random_edit(rng: &mut Rng, text: &str) -> TextEdit {
 
 type Row = (u32, String, u32, u32, u32, u32, u32, u32);
 
+/// The columns a cold analysis also gives, from [`full_rows`].
 fn rows_of(world: &mut World) -> Vec<Row> {
-    let mut q = world.query::<(
-        &FunctionOf,
-        &FunctionName,
-        &FunctionSpan,
-        &Cyclomatic,
-        &Cognitive,
-        &MaxNesting,
-        &Loc,
-        &Params,
-    )>();
-    let mut rows: Vec<Row> = q
-        .iter(world)
-        .map(|(_, n, s, c, g, m, l, p)| {
-            (
-                s.start_line,
-                n.qualified.to_string(),
-                s.end_line,
-                c.0,
-                g.0,
-                m.0,
-                l.0,
-                p.0,
-            )
+    let mut rows: Vec<Row> = full_rows(world)
+        .into_iter()
+        .map(|(_, _, start, end, _, qualified, _, _, [c, g, m, l, p])| {
+            (start, qualified, end, c, g, m, l, p)
         })
         .collect();
     rows.sort();

@@ -145,7 +145,11 @@ pub(super) static TABLE: LangTable = JAVASCRIPT;
 
 /// Symbol extraction (docs/graph.md): the query and the export rules.
 pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
-    query: include_str!("queries/javascript/symbols.scm"),
+    query: concat!(
+        include_str!("queries/javascript/symbols.scm"),
+        "\n",
+        include_str!("queries/ecmascript/exports-and-references.scm"),
+    ),
     export: super::ExportRule::ExportStatement,
     inherit_from: &[crate::graph::DefKind::Class],
     unknown_in: &[],

@@ -79,7 +79,13 @@ const TYPESCRIPT_FIELDS: LangTable = LangTable {
 
 /// Symbol extraction (docs/graph.md): the query and the export rules.
 pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
-    query: include_str!("queries/typescript/symbols.scm"),
+    query: concat!(
+        include_str!("queries/typescript/symbols.scm"),
+        "\n",
+        include_str!("queries/ecmascript/exports-and-references.scm"),
+        "\n",
+        include_str!("queries/typescript/types.scm"),
+    ),
     export: super::ExportRule::ExportStatement,
     inherit_from: &[
         crate::graph::DefKind::Class,
