@@ -172,11 +172,13 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     let mut status = status::StatusLine::new(std::io::stderr().is_terminal());
     let mut batch: Vec<Input> = Vec::new();
     let mut unsettled = false;
+    // Built once: files a tick left to load (the state updates itself to new archetypes).
+    let mut pending_loads = world.query_filtered::<(), With<PendingLoad>>();
     let mut worked_since_collect = false;
     let mut collect_after_tick = false;
     loop {
         // A tick that left files to load (a large change on disk) goes on without waiting.
-        let busy = has_pending_loads(&mut world);
+        let busy = pending_loads.iter(&world).next().is_some();
         let first = if busy {
             rx.try_recv().ok()
         } else {
@@ -392,14 +394,6 @@ fn gauges(world: &mut World, intake: &Intake, fields: &mut serde_json::Map<Strin
 
 fn count<D: bevy_ecs::query::QueryData>(world: &mut World) -> usize {
     world.query::<D>().iter(world).count()
-}
-
-fn has_pending_loads(world: &mut World) -> bool {
-    world
-        .query_filtered::<(), With<PendingLoad>>()
-        .iter(world)
-        .next()
-        .is_some()
 }
 
 /// Takes the systems' warnings, keeping those worth a line (syntax errors come and go with
