@@ -20,6 +20,7 @@ mod language;
 mod live;
 mod metrics;
 mod resources;
+mod symbol;
 mod wire;
 
 pub use config::{Config, LanguageConfig, Limits, Thresholds, language_index};
@@ -39,4 +40,5 @@ pub use resources::{
     AnalysisSettings, ChurnRequest, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest,
     Progress, ProgressCounters, SettleRequest,
 };
+pub use symbol::{DefKind, Definition, FileSymbols, RefKind, Reference, SIGNATURE_CAP, Visibility};
 pub use wire::{DefectPayload, Outbox, PayloadKind, Severity, path_hash, payload_flags};
