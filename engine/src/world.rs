@@ -11,8 +11,9 @@ use codepulse_components::{
 };
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
-    aggregate_files, apply_edits, discover_files, evict_sources, gate_files, load_sources,
-    measure_functions, parse_files, remove_files, score_tdg, seed_churn, settle_trees,
+    GraphState, aggregate_files, apply_edits, discover_files, evict_sources, extract_symbols,
+    gate_files, load_sources, measure_functions, parse_files, remove_files, score_tdg, seed_churn,
+    settle_trees, update_graph,
 };
 
 /// Wall time of the stages of the last schedule run, for the stage histograms (docs/observe.md).
@@ -26,8 +27,8 @@ pub struct StageClock {
 
 impl StageClock {
     /// apply (removals, settling, edits), parse (discovery, churn, loading, parsing), measure,
-    /// tdg, gate (aggregates, gate, eviction).
-    pub const STAGES: usize = 5;
+    /// graph (symbols, graph, dead symbols), tdg, gate (aggregates, gate, eviction).
+    pub const STAGES: usize = 6;
 
     pub fn start(&mut self) {
         self.last = Instant::now();
@@ -82,6 +83,7 @@ pub fn build_world(
     world.insert_resource(DiscoveryRequest);
     world.insert_resource(ChurnRequest::default());
     world.insert_resource(StageClock::default());
+    world.insert_resource(GraphState::default());
     world
 }
 
@@ -128,12 +130,15 @@ pub fn analysis_schedule() -> Schedule {
             lap::<1>,
             measure_functions,
             lap::<2>,
-            score_tdg,
+            extract_symbols,
+            update_graph,
             lap::<3>,
+            score_tdg,
+            lap::<4>,
             aggregate_files,
             gate_files,
             evict_sources,
-            lap::<4>,
+            lap::<5>,
         )
             .chain(),
     );

@@ -263,6 +263,7 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
                 Stage::Apply,
                 Stage::Parse,
                 Stage::Measure,
+                Stage::Graph,
                 Stage::Tdg,
                 Stage::Gate,
             ]

@@ -8,7 +8,9 @@ mod extract;
 mod resolve;
 
 pub use extract::{SymbolQuery, extract_symbols};
-pub use resolve::{Confidence, Edge, EdgeKind, Symbol, SymbolGraph, SymbolId};
+pub use resolve::{
+    Confidence, Edge, EdgeKind, Symbol, SymbolGraph, SymbolId, dead_in_file, dead_ratio_inputs,
+};
 
 // The model is plain data, so it lives with the components (a file carries its symbols).
 pub use codepulse_components::{

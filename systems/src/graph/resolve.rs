@@ -151,6 +151,40 @@ impl SymbolGraph {
         self.reresolve(path, &names);
     }
 
+    /// Applies the changes of many files at once (`Some`: the file's new symbols, `None`: the
+    /// file is gone), re-resolving every affected file once: the same graph as the changes
+    /// applied one by one with [`SymbolGraph::replace_file`] / [`SymbolGraph::remove_file`],
+    /// for the cost of one re-resolution per affected file (a cold load in batches changes
+    /// hundreds of files in one tick).
+    pub fn update_files(
+        &mut self,
+        changes: impl IntoIterator<Item = (String, Option<(Language, FileSymbols)>)>,
+    ) {
+        let mut names = BTreeSet::new();
+        let mut changed = BTreeSet::new();
+        for (path, new) in changes {
+            names.extend(self.defined_names(&path));
+            self.remove_symbols(&path);
+            if let Some((language, symbols)) = new {
+                names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
+                self.insert_symbols(path.clone(), language, symbols);
+            }
+            changed.insert(path);
+        }
+        let mut todo: BTreeSet<String> = changed
+            .into_iter()
+            .filter(|p| self.files.contains_key(p))
+            .collect();
+        for n in &names {
+            if let Some(files) = self.referencing.get(n) {
+                todo.extend(files.iter().cloned());
+            }
+        }
+        for path in todo {
+            self.resolve_file(&path);
+        }
+    }
+
     pub fn symbol(&self, id: SymbolId) -> Option<&Symbol> {
         self.symbols.get(id.0 as usize).and_then(Option::as_ref)
     }
@@ -1119,4 +1153,28 @@ mod tests {
         assert_eq!(split_written("Shape"), (None, "Shape"));
         assert_eq!(split_written("io.Reader"), (Some("io"), "Reader"));
     }
+}
+// TEMPORARY-DEAD (not committed)
+impl SymbolGraph {
+    pub fn take_touched(&mut self) -> BTreeSet<String> {
+        self.files.keys().cloned().collect()
+    }
+}
+pub fn dead_in_file(graph: &SymbolGraph, path: &str) -> Vec<SymbolId> {
+    graph
+        .file_symbols(path)
+        .iter()
+        .copied()
+        .filter(|&id| {
+            [EdgeKind::Calls, EdgeKind::Uses, EdgeKind::Implements]
+                .iter()
+                .all(|&k| graph.incoming(id, k).next().is_none())
+        })
+        .collect()
+}
+pub fn dead_ratio_inputs(graph: &SymbolGraph, path: &str) -> (u32, u32) {
+    (
+        dead_in_file(graph, path).len() as u32,
+        graph.file_symbols(path).len() as u32,
+    )
 }
