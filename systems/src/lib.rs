@@ -58,7 +58,7 @@ pub use discover_files::{SKIPPED_DIRS, dir_is_walked, discover_files, discoverab
 pub use evict_sources::{evict_sources, resident_bytes};
 pub use extract_symbols::extract_symbols;
 pub use gate_files::{gate_files, resync_payloads};
-pub use load_sources::{Loaded, load_file, load_sources};
+pub use load_sources::{Loaded, load_bytes, load_diagnostic, load_file, load_sources};
 pub use measure_functions::measure_functions;
 pub use parse_files::parse_files;
 pub use remove_files::remove_files;

@@ -65,9 +65,9 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let (config, _) = config::load(&root, args.source.config.as_deref())
-        .map_err(|e| UsageError(e.to_string()))?;
-    let config_file = match &args.source.config {
+    let (config, _) =
+        config::load(&root, args.source.config()).map_err(|e| UsageError(e.to_string()))?;
+    let config_file = match args.source.config() {
         Some(p) => Some(
             std::path::absolute(p).with_context(|| format!("cannot resolve `{}`", p.display()))?,
         ),
