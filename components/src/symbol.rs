@@ -162,6 +162,10 @@ pub struct Reference {
 pub struct FileSymbols {
     pub definitions: Vec<Definition>,
     pub references: Vec<Reference>,
+    /// Whether the file lists the names it exports (Python `__all__`, JS/TS `export {…}` or
+    /// `export default name`): the export status of its module-level definitions then depends
+    /// on the whole file.
+    pub has_export_list: bool,
 }
 
 /// Longest signature kept, in characters.

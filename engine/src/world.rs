@@ -45,14 +45,15 @@ impl Default for StageClock {
     }
 }
 
-/// Ends stage `S` of the [`StageClock`] (and, with the `tracy` feature, its zone).
-fn lap<const S: usize>(mut clock: ResMut<StageClock>) {
+/// Ends stage `S` of the [`StageClock`] (and, with the `tracy` feature, its zone); stage `N`
+/// comes next.
+fn lap<const S: usize, const N: usize>(mut clock: ResMut<StageClock>) {
     let now = Instant::now();
     let since = now.saturating_duration_since(clock.last);
     clock.spans[S] += since;
     clock.last = now;
     #[cfg(feature = "tracy")]
-    crate::tracy::next_stage(S + 1);
+    crate::tracy::next_stage(N);
 }
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -122,23 +123,26 @@ pub fn analysis_schedule() -> Schedule {
             remove_files,
             settle_trees.run_if(resource_exists::<SettleRequest>),
             apply_edits,
-            lap::<0>,
+            lap::<0, 1>,
             discover_files.run_if(resource_exists::<DiscoveryRequest>),
             seed_churn,
             load_sources,
             parse_files,
-            lap::<1>,
-            measure_functions,
-            lap::<2>,
+            lap::<1, 3>,
+            // Extraction reads the edits' `TextChanges`, which `measure_functions` consumes;
+            // its time counts in the graph stage.
             extract_symbols,
+            lap::<3, 2>,
+            measure_functions,
+            lap::<2, 3>,
             update_graph,
-            lap::<3>,
+            lap::<3, 4>,
             score_tdg,
-            lap::<4>,
+            lap::<4, 5>,
             aggregate_files,
             gate_files,
             evict_sources,
-            lap::<5>,
+            lap::<5, 6>,
         )
             .chain(),
     );

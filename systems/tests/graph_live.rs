@@ -1,6 +1,7 @@
 //! The symbol graph in the ECS (`extract_symbols`, `update_graph`): after every tick of random
-//! edits, removals and re-additions of the files of the graph fixture projects, the world's
-//! graph equals one built cold from the files' current trees, every file's symbol entities are
+//! edits, removals and re-additions of the files of the graph fixture projects, each file's
+//! symbols (spliced after an edit) equal a whole extraction of its tree, the world's graph
+//! equals one built cold from them, every file's symbol entities are
 //! its graph symbols, and the [`Dead`] markers and the `DeadSymbols` / `DeadSymbolRatio` columns
 //! are those of the cold graph.
 
@@ -10,7 +11,8 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Dead, DeadSymbolRatio, DeadSymbols, Diagnostics, FilePath, FileSymbolEntities, GraphNode, Lang,
-    Language, PendingEdits, SourceText, SymbolKind, SymbolName, SymbolSpan, SyntaxTree, TextEdit,
+    Language, PendingEdits, SourceText, SymbolKind, SymbolName, SymbolSpan, Symbols, SyntaxTree,
+    TextEdit,
 };
 use codepulse_systems::graph::{self, SymbolGraph, extract_symbols};
 use codepulse_systems::{
@@ -79,15 +81,14 @@ fn spawn_file(world: &mut World, rel: &str, language: Language, text: &str) -> E
 
 /// The graph built cold from the world's current trees, and the check of the world against it.
 fn check(world: &mut World, what: &str) {
-    let mut files = world.query::<(&FilePath, &Lang, &SourceText, &SyntaxTree)>();
+    let mut files = world.query::<(&FilePath, &Lang, &SourceText, &SyntaxTree, &Symbols)>();
     let inputs: Vec<(String, Language, _)> = files
         .iter(world)
-        .map(|(path, lang, text, tree)| {
-            (
-                path.relative.to_string(),
-                lang.0,
-                extract_symbols(lang.0, &tree.0, &text.0),
-            )
+        .map(|(path, lang, text, tree, symbols)| {
+            let whole = extract_symbols(lang.0, &tree.0, &text.0);
+            // The spliced extraction after edits is the whole extraction of the tree.
+            assert_eq!(*symbols.0, whole, "{what}: symbols of {}", path.relative);
+            (path.relative.to_string(), lang.0, whole)
         })
         .collect();
     let paths: Vec<String> = inputs.iter().map(|(p, ..)| p.clone()).collect();
@@ -276,8 +277,8 @@ fn issue_6_the_live_graph_equals_a_cold_build_after_random_edits() {
             (
                 apply_edits,
                 parse_files,
-                measure_functions,
                 extract_system,
+                measure_functions,
                 update_graph,
             )
                 .chain(),

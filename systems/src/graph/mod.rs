@@ -6,11 +6,13 @@
 
 mod extract;
 mod resolve;
+mod splice;
 
 pub use extract::{SymbolQuery, extract_symbols};
 pub use resolve::{
     Confidence, Edge, EdgeKind, Symbol, SymbolGraph, SymbolId, dead_in_file, dead_ratio_inputs,
 };
+pub use splice::reextract_symbols;
 
 // The model is plain data, so it lives with the components (a file carries its symbols).
 pub use codepulse_components::{
