@@ -1154,27 +1154,3 @@ mod tests {
         assert_eq!(split_written("io.Reader"), (Some("io"), "Reader"));
     }
 }
-// TEMPORARY-DEAD (not committed)
-impl SymbolGraph {
-    pub fn take_touched(&mut self) -> BTreeSet<String> {
-        self.files.keys().cloned().collect()
-    }
-}
-pub fn dead_in_file(graph: &SymbolGraph, path: &str) -> Vec<SymbolId> {
-    graph
-        .file_symbols(path)
-        .iter()
-        .copied()
-        .filter(|&id| {
-            [EdgeKind::Calls, EdgeKind::Uses, EdgeKind::Implements]
-                .iter()
-                .all(|&k| graph.incoming(id, k).next().is_none())
-        })
-        .collect()
-}
-pub fn dead_ratio_inputs(graph: &SymbolGraph, path: &str) -> (u32, u32) {
-    (
-        dead_in_file(graph, path).len() as u32,
-        graph.file_symbols(path).len() as u32,
-    )
-}
