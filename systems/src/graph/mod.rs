@@ -1,12 +1,15 @@
 //! The symbol graph: per-file extraction of definitions and references by
 //! tree-sitter queries (one `.scm` file per language, `lang/queries/<language>/symbols.scm`).
 //! Pure functions of a tree and its text; then resolution into a [`SymbolGraph`] of edges with
-//! a confidence, updated per file (`resolve`). Nothing here touches the ECS. docs/graph.md
+//! a confidence, updated per file (`resolve`), and the dead symbols it implies (`dead`).
+//! Nothing here touches the ECS. docs/graph.md
 //! describes the model, the capture convention and the per-language rules.
 
+mod dead;
 mod extract;
 mod resolve;
 
+pub use dead::{dead_in_file, dead_ratio_inputs, is_dead};
 pub use extract::{SymbolQuery, extract_symbols};
 pub use resolve::{Confidence, Edge, EdgeKind, Symbol, SymbolGraph, SymbolId};
 
