@@ -246,7 +246,7 @@ fn issue_6_ingest_reads_stdin() {
         "{table}"
     );
     assert!(
-        rows[3].starts_with("4 files analysed, 6 functions, 1 skipped"),
+        rows[3].starts_with("4 files analysed, 6 functions, 2 dead symbols, 1 skipped"),
         "{table}"
     );
     assert!(

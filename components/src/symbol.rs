@@ -94,10 +94,18 @@ pub enum RefKind {
     Type,
     /// An import (`use`, `import`, `from x import y`, `#include`).
     Import,
+    /// A name used as a value: a function passed as an argument (`map(f)`), a constant
+    /// (`LIMIT`), a name inside a macro invocation.
+    Value,
 }
 
 impl RefKind {
-    pub const ALL: [RefKind; 3] = [RefKind::Call, RefKind::Type, RefKind::Import];
+    pub const ALL: [RefKind; 4] = [
+        RefKind::Call,
+        RefKind::Type,
+        RefKind::Import,
+        RefKind::Value,
+    ];
 
     /// The name in captures (`@reference.<name>`) and in renderings.
     pub fn name(self) -> &'static str {
@@ -105,6 +113,7 @@ impl RefKind {
             RefKind::Call => "call",
             RefKind::Type => "type",
             RefKind::Import => "import",
+            RefKind::Value => "value",
         }
     }
 
@@ -129,6 +138,10 @@ pub struct Definition {
     pub signature: String,
     /// Implemented traits/interfaces and base classes, as written.
     pub implements: Vec<String>,
+    /// Attributes, decorators and annotations on the definition, as written without their
+    /// markers (`#[…]`, `@`) and with whitespace collapsed: `test`, `cfg(test)`,
+    /// `tokio::main`, `app.route("/")`, `Override`.
+    pub attributes: Vec<String>,
     /// Byte span of the definition node.
     pub start_byte: usize,
     pub end_byte: usize,
@@ -191,6 +204,9 @@ impl FileSymbols {
             }
             if !d.implements.is_empty() {
                 let _ = write!(out, " implements={}", d.implements.join(","));
+            }
+            if !d.attributes.is_empty() {
+                let _ = write!(out, " attrs=`{}`", d.attributes.join("` `"));
             }
             let _ = writeln!(out, " sig=`{}`", d.signature);
         }

@@ -3,17 +3,30 @@
 //! rendering (one line per edge, `from -> to kind confidence`, sorted) must equal the snapshot
 //! `tests/fixtures/graph/<language>.edges` (`UPDATE_EXPECT=1` rewrites; the snapshots are
 //! reviewed by hand and are the specification). And the incremental API: after random
-//! sequences of file replacements and removals, the graph equals one built cold.
+//! sequences of file replacements and removals, the graph equals one built cold, its dead
+//! symbols too, and `take_touched` names every file whose dead symbols changed.
+//!
+//! Dead symbols: each directory `tests/fixtures/dead/<language>/` is a project whose dead
+//! symbols (one line per symbol, `file: qualified_name kind Lline`, and per file its dead and
+//! candidate counts) must equal `tests/fixtures/dead/<language>.dead`.
 
 use std::path::{Path, PathBuf};
 
 use codepulse_components::Language;
 use codepulse_systems::analysis::parse_source;
-use codepulse_systems::graph::{FileSymbols, SymbolGraph, extract_symbols};
+use std::collections::{BTreeMap, BTreeSet};
+
+use codepulse_systems::graph::{
+    FileSymbols, SymbolGraph, dead_in_file, dead_ratio_inputs, extract_symbols, is_dead,
+};
 use proptest::prelude::*;
 
 fn graph_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph")
+}
+
+fn dead_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dead")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -29,7 +42,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The files of one fixture project: relative path, language, symbols.
 fn project(name: &str) -> Vec<(String, Language, FileSymbols)> {
-    let dir = graph_root().join(name);
+    project_in(&graph_root(), name)
+}
+
+fn project_in(root: &Path, name: &str) -> Vec<(String, Language, FileSymbols)> {
+    let dir = root.join(name);
     let mut paths = Vec::new();
     walk(&dir, &mut paths);
     paths.sort();
@@ -50,7 +67,11 @@ fn project(name: &str) -> Vec<(String, Language, FileSymbols)> {
 }
 
 fn projects() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(graph_root())
+    projects_in(&graph_root())
+}
+
+fn projects_in(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
         .expect("fixtures")
         .filter_map(|e| {
             let p = e.ok()?.path();
@@ -122,16 +143,78 @@ fn reverse_indexes_mirror_the_edges() {
     }
 }
 
-/// Every fixture file, across all projects, under a project prefix so projects stay apart.
-fn all_files() -> Vec<(String, Language, FileSymbols)> {
-    projects()
-        .into_iter()
-        .flat_map(|name| {
-            project(&name)
+/// The dead symbols of every file, as `qualified_name kind Lline`, and its (dead, candidates)
+/// counts: comparable across graphs (ids are not).
+fn dead_lists(graph: &SymbolGraph) -> BTreeMap<String, (Vec<String>, (u32, u32))> {
+    graph
+        .paths()
+        .map(|path| {
+            let dead = dead_in_file(graph, path)
                 .into_iter()
-                .map(move |(p, l, s)| (format!("{name}/{p}"), l, s))
+                .map(|id| {
+                    let s = graph.symbol(id).expect("live");
+                    format!("{} {} L{}", s.qualified_name, s.kind.name(), s.start_line)
+                })
+                .collect();
+            (path.to_string(), (dead, dead_ratio_inputs(graph, path)))
         })
         .collect()
+}
+
+/// The dead-symbol snapshot of a graph: per file its counts, then one line per dead symbol.
+fn render_dead(graph: &SymbolGraph) -> String {
+    let mut out = String::new();
+    for (path, (dead, (n, candidates))) in dead_lists(graph) {
+        out.push_str(&format!("{path}: {n} dead of {candidates}\n"));
+        for d in dead {
+            out.push_str(&format!("  {d}\n"));
+        }
+    }
+    out
+}
+
+#[test]
+fn dead_fixtures_match_their_snapshots() {
+    let names = projects_in(&dead_root());
+    assert!(
+        names.len() >= 8,
+        "a dead-symbol fixture per language family"
+    );
+    for name in names {
+        let graph = SymbolGraph::build(project_in(&dead_root(), &name));
+        let rendered = render_dead(&graph);
+        expect_test::expect_file![dead_root().join(format!("{name}.dead"))].assert_eq(&rendered);
+        // `is_dead` agrees with the per-file lists, and the counts with the lists.
+        for path in graph.paths() {
+            let listed = dead_in_file(&graph, path);
+            let judged: Vec<_> = graph
+                .file_symbols(path)
+                .iter()
+                .copied()
+                .filter(|id| is_dead(&graph, *id))
+                .collect();
+            assert_eq!(listed, judged, "{name}/{path}");
+            let (n, candidates) = dead_ratio_inputs(&graph, path);
+            assert_eq!(n as usize, listed.len(), "{name}/{path}");
+            assert!(n <= candidates, "{name}/{path}");
+        }
+    }
+}
+
+/// Every fixture file, graph and dead-symbol projects alike, under a project prefix so
+/// projects stay apart.
+fn all_files() -> Vec<(String, Language, FileSymbols)> {
+    let mut out = Vec::new();
+    for (root, tag) in [(graph_root(), "graph"), (dead_root(), "dead")] {
+        for name in projects_in(&root) {
+            out.extend(
+                project_in(&root, &name)
+                    .into_iter()
+                    .map(|(p, l, s)| (format!("{tag}-{name}/{p}"), l, s)),
+            );
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug)]
@@ -162,9 +245,12 @@ proptest! {
         FILES.with(|files| {
             let n = files.len();
             let mut graph = SymbolGraph::build(files.iter().cloned());
+            let all: BTreeSet<String> = files.iter().map(|(p, _, _)| p.clone()).collect();
+            assert_eq!(graph.take_touched(), all, "a built graph reports all its files");
             // The current content of each path, for the cold build.
             let mut current: Vec<Option<(Language, FileSymbols)>> =
                 files.iter().map(|(_, l, s)| Some((*l, s.clone()))).collect();
+            let mut dead = dead_lists(&graph);
             for op in &ops {
                 match *op {
                     Op::Put(i) => {
@@ -183,12 +269,28 @@ proptest! {
                         current[i % n] = None;
                     }
                 }
+                // Every file whose dead symbols (or counts) changed, appeared or vanished is
+                // reported touched.
+                let touched = graph.take_touched();
+                let now = dead_lists(&graph);
+                for path in dead.keys().chain(now.keys()) {
+                    if dead.get(path) != now.get(path) {
+                        assert!(
+                            touched.contains(path),
+                            "{path} changed {:?} -> {:?} but is not touched after {op:?} of {ops:?}",
+                            dead.get(path),
+                            now.get(path)
+                        );
+                    }
+                }
+                dead = now;
             }
             let cold = SymbolGraph::build(files.iter().zip(&current).filter_map(|((p, _, _), c)| {
                 c.as_ref().map(|(l, s)| (p.clone(), *l, s.clone()))
             }));
             assert_eq!(graph.render(), cold.render(), "{ops:?}");
             assert_eq!(graph.render_indexes(), cold.render_indexes(), "{ops:?}");
+            assert_eq!(dead, dead_lists(&cold), "{ops:?}");
         });
     }
 }

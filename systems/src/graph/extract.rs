@@ -7,7 +7,7 @@ use codepulse_components::Language;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator as _, Tree};
 
 use super::{DefKind, Definition, FileSymbols, RefKind, Reference, SIGNATURE_CAP, Visibility};
-use crate::lang::{ExportRule, SymbolRules, parser_language, symbol_rules};
+use crate::lang::{AttributeRules, ExportRule, SymbolRules, parser_language, symbol_rules};
 
 /// What a capture name means (docs/graph.md, "Capture convention").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +100,7 @@ struct RawDef {
     modifiers: Vec<String>,
     implements: Vec<String>,
     signature: String,
+    attributes: Vec<String>,
 }
 
 struct RawRef {
@@ -180,6 +181,7 @@ pub(super) fn extract_in(
                         modifiers: Vec::new(),
                         implements: Vec::new(),
                         signature: signature(node, source),
+                        attributes: attributes(&sq.rules.attributes, node, source),
                     });
                     defs.len() - 1
                 });
@@ -300,6 +302,7 @@ pub(super) fn extract_in(
             modifier: (!d.modifiers.is_empty()).then(|| d.modifiers.join(" ")),
             signature: d.signature,
             implements: d.implements,
+            attributes: d.attributes,
             start_byte: d.start,
             end_byte: d.end,
             start_line: d.start_line,
@@ -419,6 +422,46 @@ fn visibility(
             }
         }
     }
+}
+
+/// The attributes, decorators and annotations of a definition node, as written without their
+/// markers: the preceding siblings of an attribute kind (comments between them skipped), then
+/// its children of an attribute kind, then those of its holder children (Java `modifiers`).
+fn attributes(rules: &AttributeRules, node: Node<'_>, source: &str) -> Vec<String> {
+    if rules.kinds.is_empty() {
+        return Vec::new();
+    }
+    let clean = |n: Node<'_>| {
+        let t = text(n, source).trim();
+        let t = t.strip_prefix(rules.marker.0).unwrap_or(t);
+        let t = t.strip_suffix(rules.marker.1).unwrap_or(t);
+        collapse(t)
+    };
+    let mut before = Vec::new();
+    let mut at = node.prev_sibling();
+    while let Some(n) = at {
+        if rules.kinds.contains(&n.kind()) {
+            before.push(clean(n));
+        } else if !rules.skip.contains(&n.kind()) {
+            break;
+        }
+        at = n.prev_sibling();
+    }
+    before.reverse();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        if rules.kinds.contains(&child.kind()) {
+            before.push(clean(child));
+        } else if rules.holders.contains(&child.kind()) {
+            let mut inner = child.walk();
+            for a in child.named_children(&mut inner) {
+                if rules.kinds.contains(&a.kind()) {
+                    before.push(clean(a));
+                }
+            }
+        }
+    }
+    before
 }
 
 /// `text` with every run of whitespace made one space.

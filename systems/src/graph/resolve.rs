@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use codepulse_components::Language;
 
+use super::dead;
 use super::{DefKind, FileSymbols, RefKind, Visibility};
 use crate::lang::{Scope, symbol_rules};
 
@@ -30,6 +31,8 @@ pub struct Symbol {
     pub end_byte: usize,
     pub start_line: u32,
     pub end_line: u32,
+    /// The innermost enclosing definition, in the same file.
+    pub parent: Option<SymbolId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,6 +102,9 @@ struct FileEntry {
     /// definitions.
     referenced: BTreeSet<String>,
     edges: Vec<Edge>,
+    /// Symbols referenced from outside any definition (file-level statements) or imported:
+    /// references without an edge, which still keep their targets alive.
+    file_refs: BTreeSet<SymbolId>,
 }
 
 /// Definitions and resolved edges of many files, with forward and reverse indexes, updated
@@ -114,6 +120,10 @@ pub struct SymbolGraph {
     referencing: HashMap<String, BTreeSet<String>>,
     /// Incoming edges per target.
     incoming: HashMap<SymbolId, BTreeSet<Edge>>,
+    /// Files referencing a symbol at file level or by an import, per target.
+    file_referenced: HashMap<SymbolId, BTreeSet<String>>,
+    /// Files whose symbols' dead status may have changed ([`SymbolGraph::take_touched`]).
+    touched: BTreeSet<String>,
 }
 
 impl SymbolGraph {
@@ -129,16 +139,29 @@ impl SymbolGraph {
         for path in graph.files.keys().cloned().collect::<Vec<_>>() {
             graph.resolve_file(&path);
         }
+        graph.touched = graph.files.keys().cloned().collect();
         graph
     }
 
     /// Replaces (or adds) one file's symbols and re-resolves what depends on them.
     pub fn replace_file(&mut self, path: &str, language: Language, symbols: FileSymbols) {
         let mut names = self.defined_names(path);
+        let added = !self.files.contains_key(path);
+        let old_key = dead::export_key(self, path);
+        let old_dependents = dead::export_dependents(self, path);
         self.remove_symbols(path);
         names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
+        if added {
+            names.extend(module_names(path));
+        }
         self.insert_symbols(path.to_string(), language, symbols);
+        self.touched.insert(path.to_string());
         self.reresolve(path, &names);
+        if added || old_key != dead::export_key(self, path) {
+            let dependents = dead::export_dependents(self, path);
+            self.touched.extend(dependents);
+            self.touched.extend(old_dependents);
+        }
     }
 
     /// Removes one file and re-resolves the files that referenced its names.
@@ -146,9 +169,44 @@ impl SymbolGraph {
         if !self.files.contains_key(path) {
             return;
         }
-        let names = self.defined_names(path);
+        let mut names = self.defined_names(path);
+        names.extend(module_names(path));
+        let dependents = dead::export_dependents(self, path);
         self.remove_symbols(path);
         self.reresolve(path, &names);
+        self.touched.extend(dependents);
+    }
+
+    /// Files whose symbols' dead status may have changed since the last call: the replaced
+    /// and removed files, every file whose symbols gained or lost an incoming edge or
+    /// reference (and, for a member of a Rust `impl`, the files defining its type), and the
+    /// files whose export status depends on a changed file (the Rust modules below a file
+    /// whose module declarations changed). Drains the set; a freshly built graph reports all
+    /// its files.
+    pub fn take_touched(&mut self) -> BTreeSet<String> {
+        std::mem::take(&mut self.touched)
+    }
+
+    /// The files referencing a symbol outside any definition (file-level statements) or
+    /// importing it: references that make no edge.
+    pub fn file_references(&self, id: SymbolId) -> impl Iterator<Item = &str> + '_ {
+        self.file_referenced
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// The language and extracted symbols of a file, with their ids index for index.
+    pub fn file(&self, path: &str) -> Option<(Language, &FileSymbols, &[SymbolId])> {
+        self.files
+            .get(path)
+            .map(|f| (f.language, &f.symbols, f.ids.as_slice()))
+    }
+
+    /// Every file's path, sorted.
+    pub fn paths(&self) -> impl Iterator<Item = &str> + '_ {
+        self.files.keys().map(String::as_str)
     }
 
     /// Applies the changes of many files at once (`Some`: the file's new symbols, `None`: the
@@ -161,18 +219,30 @@ impl SymbolGraph {
         changes: impl IntoIterator<Item = (String, Option<(Language, FileSymbols)>)>,
     ) {
         let mut names = BTreeSet::new();
-        let mut changed = BTreeSet::new();
+        let mut changed = Vec::new();
         for (path, new) in changes {
+            let present = self.files.contains_key(&path);
+            if !present && new.is_none() {
+                continue;
+            }
             names.extend(self.defined_names(&path));
+            let old_key = dead::export_key(self, &path);
+            let old_dependents = dead::export_dependents(self, &path);
             self.remove_symbols(&path);
+            // A file appearing or vanishing changes what its module's name resolves to.
+            if !present || new.is_none() {
+                names.extend(module_names(&path));
+            }
             if let Some((language, symbols)) = new {
                 names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
                 self.insert_symbols(path.clone(), language, symbols);
+                self.touched.insert(path.clone());
             }
-            changed.insert(path);
+            changed.push((path, present, old_key, old_dependents));
         }
         let mut todo: BTreeSet<String> = changed
-            .into_iter()
+            .iter()
+            .map(|(p, ..)| p.clone())
             .filter(|p| self.files.contains_key(p))
             .collect();
         for n in &names {
@@ -182,6 +252,17 @@ impl SymbolGraph {
         }
         for path in todo {
             self.resolve_file(&path);
+        }
+        // Files whose export status depends on a changed one (as in `replace_file` and
+        // `remove_file`).
+        for (path, present, old_key, old_dependents) in changed {
+            if !self.files.contains_key(&path) {
+                self.touched.extend(old_dependents);
+            } else if !present || old_key != dead::export_key(self, &path) {
+                let dependents = dead::export_dependents(self, &path);
+                self.touched.extend(dependents);
+                self.touched.extend(old_dependents);
+            }
         }
     }
 
@@ -264,8 +345,8 @@ impl SymbolGraph {
         out
     }
 
-    /// A rendering of the indexes, sorted (for the incremental test): symbols by file, and
-    /// the reverse index.
+    /// A rendering of the indexes, sorted (for the incremental test): symbols by file, the
+    /// reverse index, and the file-level references per target.
     pub fn render_indexes(&self) -> String {
         let mut lines = Vec::new();
         for (path, f) in &self.files {
@@ -295,6 +376,12 @@ impl SymbolGraph {
                     e.kind.name(),
                     e.confidence.name()
                 ));
+            }
+        }
+        for (to, files) in &self.file_referenced {
+            for f in files {
+                assert!(self.files[f].file_refs.contains(to));
+                lines.push(format!("fref {} <- {f}", self.label(*to)));
             }
         }
         lines.sort();
@@ -327,6 +414,7 @@ impl SymbolGraph {
                 end_byte: d.end_byte,
                 start_line: d.start_line,
                 end_line: d.end_line,
+                parent: d.parent.map(|p| ids[p]),
             };
             let id = match self.free.pop() {
                 Some(id) => {
@@ -345,8 +433,15 @@ impl SymbolGraph {
                 .insert(id);
             ids.push(id);
         }
-        let mut referenced: BTreeSet<String> =
-            symbols.references.iter().map(|r| r.name.clone()).collect();
+        let mut referenced: BTreeSet<String> = BTreeSet::new();
+        for r in &symbols.references {
+            referenced.insert(r.name.clone());
+            if r.kind == RefKind::Import {
+                // What an import binds depends on the definitions and files bearing the
+                // names along its path.
+                referenced.extend(import_segments(&r.name, r.receiver.as_deref()));
+            }
+        }
         for d in &symbols.definitions {
             for i in &d.implements {
                 referenced.insert(split_written(i).1.to_string());
@@ -359,24 +454,40 @@ impl SymbolGraph {
                 .insert(path.clone());
         }
         self.files.insert(
-            path,
+            path.clone(),
             FileEntry {
                 language,
                 symbols,
                 ids,
                 referenced,
                 edges: Vec::new(),
+                file_refs: BTreeSet::new(),
             },
         );
+        self.touch_impl_types(&path);
     }
 
     /// Removes a file's symbols, its outgoing edges and its index entries. Edges of other
     /// files pointing at its symbols must be re-resolved by the caller.
     fn remove_symbols(&mut self, path: &str) {
+        if !self.files.contains_key(path) {
+            return;
+        }
+        self.touched.insert(path.to_string());
+        self.touch_impl_types(path);
         let Some(entry) = self.files.remove(path) else {
             return;
         };
+        for id in entry
+            .edges
+            .iter()
+            .map(|e| e.to)
+            .chain(entry.file_refs.iter().copied())
+        {
+            self.touch_symbol(id);
+        }
         self.drop_edges(&entry.edges);
+        self.drop_file_refs(path, &entry.file_refs);
         for name in &entry.referenced {
             if let Some(set) = self.referencing.get_mut(name) {
                 set.remove(path);
@@ -390,6 +501,7 @@ impl SymbolGraph {
             remove_from(&mut self.by_name, &s.name, id);
             remove_from(&mut self.by_qualified, &s.qualified_name, id);
             self.incoming.remove(&id);
+            self.file_referenced.remove(&id);
             self.free.push(id);
         }
     }
@@ -424,21 +536,98 @@ impl SymbolGraph {
         }
     }
 
-    /// (Re)computes the outgoing edges of one file.
+    fn drop_file_refs(&mut self, path: &str, refs: &BTreeSet<SymbolId>) {
+        for id in refs {
+            if let Some(set) = self.file_referenced.get_mut(id) {
+                set.remove(path);
+                if set.is_empty() {
+                    self.file_referenced.remove(id);
+                }
+            }
+        }
+    }
+
+    /// Marks a symbol's file touched, and for a member of an `impl` block the files defining
+    /// the implemented type (a type with a live member is alive).
+    fn touch_symbol(&mut self, id: SymbolId) {
+        let Some(s) = self.symbol(id) else {
+            return;
+        };
+        let file = s.file.clone();
+        let impl_type = s
+            .parent
+            .and_then(|p| self.symbol(p))
+            .filter(|p| p.kind == DefKind::Impl)
+            .map(|p| p.name.clone());
+        self.touched.insert(file);
+        if let Some(name) = impl_type {
+            self.touch_defining(&name);
+        }
+    }
+
+    /// Marks touched the files defining `name`.
+    fn touch_defining(&mut self, name: &str) {
+        let files: Vec<String> = self
+            .by_name(name)
+            .filter_map(|i| self.symbol(i).map(|s| s.file.clone()))
+            .collect();
+        self.touched.extend(files);
+    }
+
+    /// Marks touched the files defining the types of a file's `impl` blocks.
+    fn touch_impl_types(&mut self, path: &str) {
+        let names: Vec<String> = self.files.get(path).map_or_else(Vec::new, |f| {
+            f.symbols
+                .definitions
+                .iter()
+                .filter(|d| d.kind == DefKind::Impl)
+                .map(|d| d.name.clone())
+                .collect()
+        });
+        for name in names {
+            self.touch_defining(&name);
+        }
+    }
+
+    /// (Re)computes the outgoing edges and file-level references of one file; the targets
+    /// that gained or lost one are touched.
     fn resolve_file(&mut self, path: &str) {
-        let old = std::mem::take(&mut self.files.get_mut(path).expect("file").edges);
+        let entry = self.files.get_mut(path).expect("file");
+        let old = std::mem::take(&mut entry.edges);
+        let old_refs = std::mem::take(&mut entry.file_refs);
         self.drop_edges(&old);
-        let edges = self.compute_edges(path);
+        self.drop_file_refs(path, &old_refs);
+        let (edges, refs) = self.compute_edges(path);
         for e in &edges {
             self.incoming.entry(e.to).or_default().insert(*e);
         }
-        self.files.get_mut(path).expect("file").edges = edges;
+        for id in &refs {
+            self.file_referenced
+                .entry(*id)
+                .or_default()
+                .insert(path.to_string());
+        }
+        let old_edges: BTreeSet<Edge> = old.into_iter().collect();
+        let new_edges: BTreeSet<Edge> = edges.iter().copied().collect();
+        let changed: Vec<SymbolId> = old_edges
+            .symmetric_difference(&new_edges)
+            .map(|e| e.to)
+            .chain(old_refs.symmetric_difference(&refs).copied())
+            .collect();
+        for id in changed {
+            self.touch_symbol(id);
+        }
+        let entry = self.files.get_mut(path).expect("file");
+        entry.edges = edges;
+        entry.file_refs = refs;
     }
 
-    fn compute_edges(&self, path: &str) -> Vec<Edge> {
+    /// The outgoing edges of a file, and the symbols it references at file level or imports.
+    fn compute_edges(&self, path: &str) -> (Vec<Edge>, BTreeSet<SymbolId>) {
         let f = &self.files[path];
         let rules = &symbol_rules(f.language).resolve;
         let scope = Scoper::new(self, path, f);
+        let mut file_refs = scope.imported();
         let mut edges = BTreeSet::new();
         for (i, d) in f.symbols.definitions.iter().enumerate() {
             let from = f.ids[i];
@@ -466,17 +655,24 @@ impl SymbolGraph {
             }
         }
         for r in &f.symbols.references {
-            let Some(enclosing) = r.enclosing else {
-                continue;
-            };
             let (kind, target) = match r.kind {
                 RefKind::Call => (EdgeKind::Calls, Target::Callable),
                 RefKind::Type => (EdgeKind::Uses, Target::Type),
+                RefKind::Value => (EdgeKind::Uses, Target::Value),
                 RefKind::Import => continue,
             };
             if rules.builtins.contains(&r.name.as_str()) {
                 continue;
             }
+            let Some(enclosing) = r.enclosing else {
+                file_refs.extend(
+                    scope
+                        .resolve(&r.name, r.receiver.as_deref(), None, target)
+                        .into_iter()
+                        .map(|(to, _)| to),
+                );
+                continue;
+            };
             let from = f.ids[enclosing];
             for (to, confidence) in
                 scope.resolve(&r.name, r.receiver.as_deref(), Some(enclosing), target)
@@ -498,11 +694,38 @@ impl SymbolGraph {
             .filter(|e| e.kind == EdgeKind::Implements)
             .map(|e| (e.from, e.to))
             .collect();
-        edges
+        let edges = edges
             .into_iter()
             .filter(|e| e.kind != EdgeKind::Uses || !implemented.contains(&(e.from, e.to)))
-            .collect()
+            .collect();
+        (edges, file_refs)
     }
+}
+
+/// The identifier-like segments of an import (`crate::a::{b, c}` → `crate`, `a`, `b`, `c`;
+/// `./m` → `m`): the names whose definitions or files its bindings depend on.
+fn import_segments(name: &str, receiver: Option<&str>) -> Vec<String> {
+    [Some(name), receiver]
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The names a file is known by as a module: its stem and its directory's name (`a/b.rs` →
+/// `b`, `a`; `pkg/__init__.py` → `__init__`, `pkg`). A file appearing or vanishing changes
+/// what imports naming them bind.
+fn module_names(path: &str) -> Vec<String> {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    let dir = parent_dir(path).rsplit('/').next().unwrap_or("");
+    [stem, dir]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn remove_from(index: &mut HashMap<String, BTreeSet<SymbolId>>, key: &str, id: SymbolId) {
@@ -534,6 +757,7 @@ enum Target {
     Callable,
     Type,
     Implemented,
+    Value,
 }
 
 impl Target {
@@ -543,6 +767,10 @@ impl Target {
             Target::Callable => matches!(kind, Function | Method | Class | Struct),
             Target::Type => matches!(kind, Struct | Class | Enum | Trait | Interface | TypeAlias),
             Target::Implemented => matches!(kind, Trait | Interface | Class | Struct | TypeAlias),
+            Target::Value => matches!(
+                kind,
+                Function | Method | Class | Struct | Enum | Const | Static | Variable
+            ),
         }
     }
 }
@@ -755,6 +983,31 @@ impl<'g> Scoper<'g> {
             .find(|p| self.graph.files.contains_key(p))
             .into_iter()
             .collect()
+    }
+
+    /// The definitions the file's imports name (`use a::N`, `from m import n`, `import {a}
+    /// from "./m"`, Java `import a.b.C`): top-level ones, or members of an inline module
+    /// for Rust paths through `mod` blocks.
+    fn imported(&self) -> BTreeSet<SymbolId> {
+        let sep = self.file.language.path_separator();
+        let mut out = BTreeSet::new();
+        for binding in self.bindings.values() {
+            if let Binding::Item(files, item) = binding {
+                out.extend(self.graph.by_name(item).filter(|id| {
+                    let s = self.graph.symbol(*id).expect("live");
+                    s.kind != DefKind::Impl
+                        && files.contains(&s.file)
+                        && (s.qualified_name == s.name
+                            || s.parent
+                                .and_then(|p| self.graph.symbol(p))
+                                .is_some_and(|p| {
+                                    p.kind == DefKind::Module
+                                        && s.qualified_name.ends_with(&format!("{sep}{item}"))
+                                }))
+                }));
+            }
+        }
+        out
     }
 
     /// Candidates named `name` accepted by `target`, in these files.

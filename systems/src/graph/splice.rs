@@ -18,6 +18,7 @@ use tree_sitter::Tree;
 
 use super::extract::extract_in;
 use super::extract_symbols;
+use crate::lang::symbol_rules;
 
 /// The symbols of `tree` (the text `source`, after the edits `changes` describes), given the
 /// symbols `old` of the text before the edits.
@@ -50,7 +51,7 @@ fn splice(
         .collect();
     let lo = changed.iter().map(|r| r.start).min()?;
     let hi = changed.iter().map(|r| r.end).max()?;
-    let region = top_level_region(tree, lo, hi);
+    let region = top_level_region(language, tree, lo, hi);
     let (a, b) = (region.start.min(lo), region.end.max(hi).min(source.len()));
     // The text before `a` is unchanged; the text from `b` on is the old text from `b_old` on.
     let b_old = changes.to_old(b);
@@ -176,16 +177,25 @@ fn splice(
     })
 }
 
-/// The byte range of the root's children that touch `lo..hi`; `lo..hi` itself when no child
-/// touches it.
-fn top_level_region(tree: &Tree, lo: usize, hi: usize) -> Range<usize> {
+/// The byte range of the root's children that touch `lo..hi`, extended over the definition an
+/// attribute among them belongs to (the language's `AttributeRules`: a Rust `#[test]` is a
+/// sibling of its function); `lo..hi` itself when no child touches it.
+fn top_level_region(language: Language, tree: &Tree, lo: usize, hi: usize) -> Range<usize> {
     let root = tree.root_node();
     let mut cursor = root.walk();
     let children: Vec<_> = root.children(&mut cursor).collect();
     let first = children.partition_point(|c| c.end_byte() < lo);
-    let last = children.partition_point(|c| c.start_byte() <= hi);
+    let mut last = children.partition_point(|c| c.start_byte() <= hi);
     if first >= last {
         return lo..hi;
+    }
+    let attributes = &symbol_rules(language).attributes;
+    while last < children.len() {
+        let kind = children[last - 1].kind();
+        if !attributes.kinds.contains(&kind) && !attributes.skip.contains(&kind) {
+            break;
+        }
+        last += 1;
     }
     children[first].start_byte().min(lo)..children[last - 1].end_byte().max(hi)
 }

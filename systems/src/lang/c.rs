@@ -77,4 +77,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         builtins: &["printf", "malloc", "free", "size_t", "FILE", "NULL"],
         self_receivers: &[],
     },
+    attributes: super::AttributeRules::NONE,
+    dead: super::C_DEAD,
 };

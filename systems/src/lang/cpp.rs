@@ -125,4 +125,6 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         ],
         self_receivers: &["this"],
     },
+    attributes: super::AttributeRules::NONE,
+    dead: super::C_DEAD,
 };

@@ -163,4 +163,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         ],
         self_receivers: &["this"],
     },
+    attributes: super::AttributeRules {
+        kinds: &["decorator"],
+        skip: &["comment"],
+        holders: &[],
+        marker: ("@", ""),
+    },
+    dead: super::ECMASCRIPT_DEAD,
 };

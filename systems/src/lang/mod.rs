@@ -67,6 +67,115 @@ pub struct SymbolRules {
     pub unknown_kinds: &'static [DefKind],
     /// How references are resolved to definitions across files (docs/graph.md, "Resolution").
     pub resolve: ResolveRules,
+    /// Where a definition's attributes, decorators or annotations stand.
+    pub attributes: AttributeRules,
+    /// What keeps a symbol alive besides references (docs/graph.md, "Dead symbols").
+    pub dead: DeadRules,
+}
+
+/// Where a language writes attributes, decorators or annotations of a definition (Rust
+/// `#[test]`, Python `@app.route(…)`, Java `@Override`, TypeScript `@Component(…)`).
+#[derive(Debug)]
+pub struct AttributeRules {
+    /// Node kinds of one attribute; none: the language has no attributes.
+    pub kinds: &'static [&'static str],
+    /// Node kinds skipped between attributes preceding a definition (comments).
+    pub skip: &'static [&'static str],
+    /// Child kinds of a definition that hold its attributes (Java `modifiers`).
+    pub holders: &'static [&'static str],
+    /// The marker written around an attribute, removed from the recorded text (`#[`, `]`;
+    /// `@`, ``).
+    pub marker: (&'static str, &'static str),
+}
+
+impl AttributeRules {
+    /// A language without attributes.
+    pub const NONE: AttributeRules = AttributeRules {
+        kinds: &[],
+        skip: &[],
+        holders: &[],
+        marker: ("", ""),
+    };
+}
+
+/// JavaScript and TypeScript: exports are `export` statements; `constructor` runs with its
+/// class.
+const ECMASCRIPT_DEAD: DeadRules = DeadRules {
+    exports: Exports::Visibility,
+    entry_names: &[],
+    entry_names_anywhere: true,
+    entry_attributes: &[],
+    kept_attributes: &[],
+    entry_dirs: &[],
+    entry_files: &[],
+    entry_suffixes: &[],
+    entry_prefixes: &[],
+    live_members: &["constructor"],
+    dunder_names: false,
+    constructors_named_like_container: false,
+};
+
+/// C and C++: `main` is the entry point; external linkage exports.
+const C_DEAD: DeadRules = DeadRules {
+    exports: Exports::Visibility,
+    entry_names: &["main"],
+    entry_names_anywhere: true,
+    entry_attributes: &[],
+    kept_attributes: &[],
+    entry_dirs: &[],
+    entry_files: &[],
+    entry_suffixes: &[],
+    entry_prefixes: &[],
+    live_members: &[],
+    dunder_names: false,
+    constructors_named_like_container: false,
+};
+
+/// How a language exports a symbol, for dead-symbol detection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exports {
+    /// By the definition's extracted status: `exported` is exported.
+    Visibility,
+    /// Rust: the modifier is exactly `pub` (a member of a trait without one inherits the
+    /// trait's), no enclosing definition is a function, every enclosing inline module is
+    /// `pub`, and the file's module is declared `pub mod` all the way from the library root
+    /// (`src/lib.rs` beside the file's `src/`). Items of binary-only crates are not exported.
+    RustModulePath,
+}
+
+/// What keeps a symbol alive besides references: entry points and exports (docs/graph.md,
+/// "Dead symbols"), per language.
+#[derive(Debug)]
+pub struct DeadRules {
+    pub exports: Exports,
+    /// Top-level definitions of these names are entry points (`main`, Go `init`): in any
+    /// file when `entry_names_anywhere`, else in entry files only (Rust: crate roots).
+    pub entry_names: &'static [&'static str],
+    pub entry_names_anywhere: bool,
+    /// Attributes that make a definition an entry point: a pattern `p` matches an attribute
+    /// whose path (the text before `(`) is `p`; `p(a)` matches when the arguments also list
+    /// `a`; `*` matches any attribute.
+    pub entry_attributes: &'static [&'static str],
+    /// Attributes that keep a definition and everything inside it alive (Rust
+    /// `allow(dead_code)`), matched like `entry_attributes`.
+    pub kept_attributes: &'static [&'static str],
+    /// Entry files: a path with one of these directories (`tests`, `benches`), with one of
+    /// these file names (`build.rs`, `main.rs`), or ending with one of these suffixes
+    /// (`_test.go`).
+    pub entry_dirs: &'static [&'static str],
+    pub entry_files: &'static [&'static str],
+    pub entry_suffixes: &'static [&'static str],
+    /// In entry files, top-level definitions whose name starts with one of these are entry
+    /// points (Go `Test`, `Benchmark`; Python `test`).
+    pub entry_prefixes: &'static [&'static str],
+    /// Members (definitions inside a class/impl/trait) of these names are never dead (JS
+    /// `constructor`).
+    pub live_members: &'static [&'static str],
+    /// Definitions named `__x__` are never dead (Python's protocol methods, `__all__`,
+    /// `__version__`).
+    pub dunder_names: bool,
+    /// A member named like its container is a constructor, alive with it (Java).
+    pub constructors_named_like_container: bool,
 }
 
 /// How a language scopes names across files, for the graph's resolution (`graph::resolve`).

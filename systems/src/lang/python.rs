@@ -100,4 +100,25 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         ],
         self_receivers: &["self", "cls"],
     },
+    attributes: super::AttributeRules {
+        kinds: &["decorator"],
+        skip: &["comment"],
+        holders: &[],
+        marker: ("@", ""),
+    },
+    dead: super::DeadRules {
+        exports: super::Exports::Visibility,
+        entry_names: &[],
+        entry_names_anywhere: true,
+        // A decorated function is registered somewhere (routes, fixtures, properties).
+        entry_attributes: &["*"],
+        kept_attributes: &[],
+        entry_dirs: &["tests"],
+        entry_files: &["conftest.py", "__main__.py"],
+        entry_suffixes: &["_test.py"],
+        entry_prefixes: &["test", "Test"],
+        live_members: &[],
+        dunder_names: true,
+        constructors_named_like_container: false,
+    },
 };

@@ -54,3 +54,13 @@
 
 (preproc_include
   path: (_) @name) @reference.import
+
+; a function named as a value: an argument (`qsort(xs, n, size, compare)`), an initialiser
+; element (`{ .cb = handler }`, callback tables)
+(argument_list (identifier) @name @reference.value)
+(initializer_list (identifier) @name @reference.value)
+(initializer_pair value: (identifier) @name @reference.value)
+
+; a constant by its conventional name (`LIMIT`, `MAX_LEN`)
+((identifier) @reference.value
+  (#match? @reference.value "^[A-Z][A-Z0-9_]*$"))

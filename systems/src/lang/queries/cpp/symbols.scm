@@ -129,3 +129,11 @@
 
 (using_declaration
   [(identifier) (qualified_identifier)] @name) @reference.import
+
+; a function named as a value: an argument, an initialiser element
+(argument_list (identifier) @name @reference.value)
+(initializer_list (identifier) @name @reference.value)
+
+; a constant by its conventional name (`LIMIT`, `MAX_LEN`)
+((identifier) @reference.value
+  (#match? @reference.value "^[A-Z][A-Z0-9_]*$"))

@@ -42,3 +42,13 @@
      (named_imports (import_specifier name: (identifier) @name))
      (namespace_import (identifier) @name)])
   source: (string (string_fragment) @receiver)) @reference.import
+
+; a function named as a value: an argument (`setTimeout(handler)`, `xs.map(f)`), an array
+; element, a property value
+(arguments (identifier) @name @reference.value)
+(array (identifier) @name @reference.value)
+(pair value: (identifier) @name @reference.value)
+
+; a constant by its conventional name (`LIMIT`, `MAX_LEN`)
+((identifier) @reference.value
+  (#match? @reference.value "^[A-Z][A-Z0-9_]*$"))

@@ -67,3 +67,8 @@
 
 (import_spec
   path: (interpreted_string_literal (interpreted_string_literal_content) @name)) @reference.import
+
+; a function named as a value: an argument (`sort.Slice(xs, less)`, `http.HandleFunc("/", h)`),
+; a composite literal element
+(argument_list (identifier) @name @reference.value)
+(literal_value (literal_element (identifier) @name @reference.value))

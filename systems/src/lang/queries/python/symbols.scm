@@ -69,3 +69,26 @@
 (import_from_statement
   module_name: (_) @receiver
   (wildcard_import) @name) @reference.import
+
+; a function or class named as a value: an argument (`Thread(target=worker)`, `map(f, xs)`),
+; a dict value, a list element, the right side of a module- or class-level assignment
+; (`handler = _impl`)
+(call
+  arguments: (argument_list
+    (identifier) @name @reference.value))
+(call
+  arguments: (argument_list
+    (keyword_argument value: (identifier) @name @reference.value)))
+(pair value: (identifier) @name @reference.value)
+(list (identifier) @name @reference.value)
+(module
+  (expression_statement
+    (assignment right: (identifier) @name @reference.value)))
+(class_definition
+  body: (block
+    (expression_statement
+      (assignment right: (identifier) @name @reference.value))))
+
+; a constant by its conventional name (`LIMIT`, `MAX_LEN`)
+((identifier) @reference.value
+  (#match? @reference.value "^_*[A-Z][A-Z0-9_]*$"))

@@ -92,6 +92,45 @@
 
 (type_identifier) @reference.type
 
+; the type qualifying a path (`Kind::A`, `Foo::new`, `crate::a::Kind::A`): capitalised,
+; not a module
+((scoped_identifier
+   path: (identifier) @reference.type)
+  (#match? @reference.type "^[A-Z]"))
+((scoped_identifier
+   path: (scoped_identifier
+     name: (identifier) @reference.type))
+  (#match? @reference.type "^[A-Z]"))
+
+; a function named as a value: an argument (`map(to_string)`, `map(Self::label)`), a field
+; value, an array element
+(arguments
+  (identifier) @name @reference.value)
+(arguments
+  (scoped_identifier
+    path: (_) @receiver
+    name: (identifier) @name) @reference.value)
+(field_initializer
+  value: (identifier) @name @reference.value)
+(array_expression
+  (identifier) @name @reference.value)
+
+; a constant or static by its conventional name (`LIMIT`, `MAX_LEN`)
+((identifier) @reference.value
+  (#match? @reference.value "^[A-Z][A-Z0-9_]*$"))
+
+; inside macro invocations (`format!("{}", f(x))`, `criterion_group!(benches, f)`) the
+; tokens are not parsed: every identifier is a value reference (a call, a constant or a
+; local: resolution keeps what names a definition), `a.f` and `A::f` with their receiver
+(token_tree
+  [(identifier) (self)] @receiver
+  .
+  ["." "::"]
+  .
+  (identifier) @name @reference.value)
+(token_tree
+  (identifier) @name @reference.value)
+
 (use_declaration
   argument: (_) @name) @reference.import
 
