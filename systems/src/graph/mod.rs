@@ -1,13 +1,30 @@
 //! The symbol graph: per-file extraction of definitions and references by
 //! tree-sitter queries (one `.scm` file per language, `lang/queries/<language>/symbols.scm`).
 //! Pure functions of a tree and its text; then resolution into a [`SymbolGraph`] of edges with
-//! a confidence, updated per file (`resolve`). Nothing here touches the ECS. docs/graph.md
-//! describes the model, the capture convention and the per-language rules.
+//! a confidence, updated per file (`resolve`); then queries over it (`query`: lookup, callers,
+//! callees, implementors, blast radius, cycles) and the context brief of a symbol trimmed to a
+//! token budget (`context`, with `doc` reading doc comments from a file's text). Nothing here
+//! touches the ECS. docs/graph.md describes the model, the capture convention, the
+//! per-language rules and the queries.
 
+mod context;
+mod doc;
 mod extract;
+mod json;
+mod query;
 mod resolve;
 
+pub use context::{
+    Context, ContextError, ContextExtras, Format, SECTIONS, Section, Shown, context,
+    estimate_tokens,
+};
+pub use doc::doc_comment_above;
 pub use extract::{SymbolQuery, extract_symbols};
+pub use query::{
+    Answer, BLAST_EDGES, CYCLE_EDGES, DEFAULT_BLAST_DEPTH, Item, Lookup, Neighbor, Outcome, Query,
+    Request, RequestError, SymbolInfo, blast_radius, callees, callers, find_cycles, implemented,
+    lookup, members, run, used_types, what_implements, where_defined,
+};
 pub use resolve::{Confidence, Edge, EdgeKind, Symbol, SymbolGraph, SymbolId};
 
 // The model is plain data, so it lives with the components (a file carries its symbols).

@@ -78,3 +78,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         self_receivers: &[],
     },
 };
+
+/// Doc comments: Doxygen `///`, `//!`, `/** */`, `/*! */` above.
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["///", "//!"],
+    block: &[("/**", "*/"), ("/*!", "*/")],
+    skip: &[],
+    inner: super::InnerDoc::None,
+};

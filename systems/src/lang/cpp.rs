@@ -126,3 +126,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         self_receivers: &["this"],
     },
 };
+
+/// Doc comments: Doxygen `///`, `//!`, `/** */`, `/*! */` above (past template heads and attributes).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["///", "//!"],
+    block: &[("/**", "*/"), ("/*!", "*/")],
+    skip: &["template", "["],
+    inner: super::InnerDoc::None,
+};

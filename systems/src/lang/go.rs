@@ -149,3 +149,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         self_receivers: &[],
     },
 };
+
+/// Doc comments: `//` lines directly above (Go doc comments).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["//"],
+    block: &[],
+    skip: &[],
+    inner: super::InnerDoc::None,
+};

@@ -164,3 +164,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         self_receivers: &["this"],
     },
 };
+
+/// Doc comments: JSDoc `/** */` above (past decorators).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &[],
+    block: &[("/**", "*/")],
+    skip: &["@"],
+    inner: super::InnerDoc::None,
+};

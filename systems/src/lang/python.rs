@@ -101,3 +101,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         self_receivers: &["self", "cls"],
     },
 };
+
+/// Doc comments: the docstring; else `#` lines above (past decorators), as pydoc reads them.
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["#"],
+    block: &[],
+    skip: &["@"],
+    inner: super::InnerDoc::Docstring,
+};

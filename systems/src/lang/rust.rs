@@ -159,3 +159,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         self_receivers: &["self", "Self"],
     },
 };
+
+/// Doc comments: `///` and `/** */` above (past attributes); `//!` first in a module body.
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["///"],
+    block: &[("/**", "*/")],
+    skip: &["#["],
+    inner: super::InnerDoc::LineComments(&["//!"]),
+};

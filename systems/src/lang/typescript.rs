@@ -104,3 +104,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         self_receivers: &["this"],
     },
 };
+
+/// Doc comments: TSDoc `/** */` above (past decorators).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &[],
+    block: &[("/**", "*/")],
+    skip: &["@"],
+    inner: super::InnerDoc::None,
+};
