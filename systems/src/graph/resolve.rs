@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use codepulse_components::Language;
 
 use super::dead;
-use super::{DefKind, FileSymbols, RefKind, Visibility};
+use super::{DefKind, Definition, FileSymbols, RefKind, Visibility};
 use crate::lang::{Scope, symbol_rules};
 
 /// Index of a symbol in [`SymbolGraph::symbol`]; stable while its file is unchanged.
@@ -313,6 +313,41 @@ impl SymbolGraph {
     /// Every edge, file by file.
     pub fn edges(&self) -> impl Iterator<Item = Edge> + '_ {
         self.files.values().flat_map(|f| f.edges.iter().copied())
+    }
+
+    /// Incoming edges of a symbol, every kind, in edge order.
+    pub fn incoming_edges(&self, id: SymbolId) -> impl Iterator<Item = Edge> + '_ {
+        self.incoming.get(&id).into_iter().flatten().copied()
+    }
+
+    /// Every live symbol with its id, in id order.
+    pub fn symbols(&self) -> impl Iterator<Item = (SymbolId, &Symbol)> + '_ {
+        self.symbols
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|s| (SymbolId(i as u32), s)))
+    }
+
+    /// One more than the largest symbol id ever given: the size of a dense per-symbol array.
+    pub fn id_bound(&self) -> usize {
+        self.symbols.len()
+    }
+
+    /// The paths of the graph's files, sorted.
+    pub fn files(&self) -> impl Iterator<Item = &str> + '_ {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// The language a file was added with.
+    pub fn language(&self, path: &str) -> Option<Language> {
+        self.files.get(path).map(|f| f.language)
+    }
+
+    /// The extracted definition of a symbol (its signature, implemented names, parent).
+    pub fn definition(&self, id: SymbolId) -> Option<&Definition> {
+        let f = self.files.get(&self.symbol(id)?.file)?;
+        let i = f.ids.iter().position(|x| *x == id)?;
+        f.symbols.definitions.get(i)
     }
 
     fn label(&self, id: SymbolId) -> String {
