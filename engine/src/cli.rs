@@ -9,7 +9,8 @@ use codepulse_components::{AnalysisSettings, Config, Language};
 /// codepulse: keeps a code base parsed and measured (cyclomatic and cognitive complexity,
 /// nesting, lines and parameters of every function), live.
 ///
-/// Exit codes: 0 ok; 1 internal error; 2 usage error, or the root (or the dump) cannot be read.
+/// Exit codes: 0 ok; 1 internal error; 2 usage error, or the root (or the dump) cannot be read;
+/// 3 (`query`, `context`) the symbol is unknown or ambiguous.
 #[derive(Parser, Debug)]
 #[command(name = "codepulse", version)]
 pub struct Cli {
@@ -31,6 +32,14 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Attach to a workspace's ring and print its payloads as JSON lines (docs/ring.md).
     Tail(crate::tail::TailArgs),
+    /// Ask the symbol graph of a tree (or a dump): who calls, implements, depends on a symbol;
+    /// its cycles (docs/graph.md, "Queries"). Exits 3 when the symbol is unknown or ambiguous
+    /// (the candidates are printed).
+    Query(QueryArgs),
+    /// An LLM-ready brief of one symbol: signature, doc, metrics, callers, callees, types,
+    /// trimmed to a token budget (docs/graph.md, "The context brief"). Exits 3 when the symbol
+    /// is unknown or ambiguous (the candidates are printed).
+    Context(ContextArgs),
 }
 
 impl Cli {
@@ -179,6 +188,120 @@ pub struct IngestArgs {
     /// How many of the worst functions the table shows (0: all).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
+}
+
+/// Where the graph comes from and how answers are printed: shared by `query` and `context`.
+#[derive(Args, Debug, Clone)]
+pub struct GraphArgs {
+    /// The directory (or file) whose graph is asked.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub root: PathBuf,
+
+    /// Ask the graph of a code dump instead (docs/ingest.md); `-` reads it from stdin.
+    #[arg(long, value_name = "DUMP", conflicts_with = "root")]
+    pub dump: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnswerFormat::Text)]
+    pub format: AnswerFormat,
+}
+
+/// The format of a graph answer.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// The least sure edges a query follows (docs/graph.md, "Confidence").
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MinConfidence {
+    Exact,
+    Inferred,
+    NameOnly,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct QueryArgs {
+    #[command(subcommand)]
+    pub query: QueryCommand,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum QueryCommand {
+    /// The definitions implementing or extending a trait, interface or class.
+    WhatImplements {
+        /// The trait, interface or class (a name, `Type::member`, `path:line`, `path:name`).
+        symbol: String,
+        /// Also their implementors in turn, with distances.
+        #[arg(long)]
+        transitive: bool,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// The symbols calling a symbol.
+    Callers {
+        symbol: String,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// The symbols a symbol calls.
+    Callees {
+        symbol: String,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// Every definition matching a name.
+    WhereDefined {
+        name: String,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// Who is affected if a symbol changes: reverse calls, uses and implements edges, with
+    /// distances.
+    BlastRadius {
+        symbol: String,
+        /// How many edges away.
+        #[arg(long, value_name = "N", default_value_t = codepulse_systems::graph::DEFAULT_BLAST_DEPTH)]
+        depth: u32,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// The strongly connected components of the call/use graph.
+    FindCycles {
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct QueryOptions {
+    /// Ignore edges less sure than this [default: name-only for the one-step lists, inferred
+    /// for blast-radius and find-cycles].
+    #[arg(long, value_enum, value_name = "CONFIDENCE")]
+    pub min_confidence: Option<MinConfidence>,
+
+    #[command(flatten)]
+    pub graph: GraphArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ContextArgs {
+    /// The symbol (a name, `Type::member`, `path:line`, `path:name`, or a label
+    /// `path:qualified_name@Lline` as answers print them).
+    pub symbol: String,
+
+    /// At most this many tokens (estimated as characters / 4) [default: no limit].
+    #[arg(long, value_name = "TOKENS")]
+    pub budget: Option<usize>,
+
+    #[command(flatten)]
+    pub graph: GraphArgs,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -7,7 +7,9 @@
 //! - `1`: internal error (including a panic);
 //! - `2`: usage error, or the root cannot be analysed (e.g. PATH does not exist), or the dump
 //!   cannot be read (`ingest`: missing, a directory), with a one-line message
-//!   `codepulse: error: ...` on stderr.
+//!   `codepulse: error: ...` on stderr;
+//! - `3`: `query`/`context`: the symbol asked about is unknown or ambiguous (the answer on
+//!   stdout says which, and lists the candidates).
 
 mod cli;
 mod config;
@@ -15,6 +17,7 @@ mod emit;
 mod ingest;
 mod live;
 mod progress;
+mod query;
 mod report;
 mod tail;
 #[cfg(feature = "tracy")]
@@ -62,6 +65,10 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(try_main) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(err)) => {
+            if err.downcast_ref::<query::Miss>().is_some() {
+                // The answer on stdout lists the candidates.
+                return ExitCode::from(3);
+            }
             let code = if err.downcast_ref::<UsageError>().is_some() {
                 2
             } else {
@@ -84,6 +91,8 @@ fn try_main() -> anyhow::Result<()> {
         Command::Ingest(args) => ingest(&args),
         Command::Tail(args) => tail::run(&args),
         Command::Watch(args) => live::watch(&args),
+        Command::Query(args) => query::query(&args),
+        Command::Context(args) => query::context(&args),
     }
 }
 

@@ -49,6 +49,20 @@ pub struct Ingested {
     /// How the dump's problems name it (`DUMP` as given, or `<stdin>`), followed by `:<line>`.
     pub label: String,
     pub problems: Vec<dump::Problem>,
+    /// The dump's bytes and its sections, for the texts of its files (`context` reads doc
+    /// comments from them).
+    pub bytes: Vec<u8>,
+    pub sections: Vec<dump::Section>,
+}
+
+impl Ingested {
+    /// The text of the file named `name` in the dump (the last section of that name, as in
+    /// the analysis), decoded lossily.
+    pub fn text(&self, name: &str) -> Option<String> {
+        let section = self.sections.iter().rev().find(|s| s.name == name)?;
+        let bytes = self.bytes.get(section.text.clone())?;
+        Some(String::from_utf8_lossy(bytes).into_owned())
+    }
 }
 
 impl std::fmt::Debug for Ingested {
@@ -122,6 +136,8 @@ pub fn world_from_dump(path: &Path, pass: &PassArgs) -> anyhow::Result<Ingested>
         source,
         label,
         problems: parsed.problems,
+        sections: parsed.sections,
+        bytes,
     })
 }
 
