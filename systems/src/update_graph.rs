@@ -2,9 +2,11 @@
 //! the files' [`Symbols`], and marks what is dead.
 //!
 //! Each tick it hands the graph every file whose symbols changed or that is gone, in one batch
-//! (`SymbolGraph::update_files`: each affected file is re-resolved once). A file whose symbols
-//! changed gets new symbol entities (one per definition, with [`GraphNode`], its id in the
-//! graph); a file that is gone loses them with its entity. Then, for every file whose symbols'
+//! (`SymbolGraph::update_files`: each affected file is re-resolved once; a file whose
+//! definitions only moved keeps its ids, and only its own references are resolved again). A
+//! file keeps its symbol entities (one per definition, with [`GraphNode`], its id in the graph)
+//! while its ids stay, their columns rewritten; otherwise they are despawned and spawned anew;
+//! a file that is gone loses them with its entity. Then, for every file whose symbols'
 //! dead status may have moved (`SymbolGraph::take_touched`: the changed files, and the files
 //! whose symbols gained or lost a reference), it sets the [`Dead`] marker on its symbols and
 //! the file's [`DeadSymbols`] and [`DeadSymbolRatio`] columns, each written only when its value
@@ -66,6 +68,35 @@ impl GraphState {
 
 type Changed_ = (Entity, &'static FilePath, &'static Lang, &'static Symbols);
 
+/// The columns of a symbol entity (all but its file).
+fn columns_of(
+    graph: &SymbolGraph,
+    id: SymbolId,
+) -> (
+    SymbolName,
+    SymbolKind,
+    SymbolVisibility,
+    SymbolSpan,
+    GraphNode,
+) {
+    let s = graph.symbol(id).expect("a file's symbol is live");
+    (
+        SymbolName {
+            name: s.name.as_str().into(),
+            qualified: s.qualified_name.as_str().into(),
+        },
+        SymbolKind(s.kind),
+        SymbolVisibility(s.visibility),
+        SymbolSpan {
+            start_byte: s.start_byte as u32,
+            end_byte: s.end_byte as u32,
+            start_line: s.start_line,
+            end_line: s.end_line,
+        },
+        GraphNode(id.0),
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn update_graph(
     mut state: ResMut<GraphState>,
@@ -105,48 +136,57 @@ pub fn update_graph(
     if batch.is_empty() {
         return;
     }
-    // The old symbol entities of the changed and removed files.
-    for (_, path) in &respawn {
-        for id in state.graph.file_symbols(path).to_vec() {
-            if let Some(e) = state.symbol_entity(id)
-                && let Ok(mut e) = commands.get_entity(e)
-            {
-                e.despawn();
-            }
-            state.set_symbol(id, None);
-        }
-    }
+    // The old symbol ids of the changed and removed files.
+    let before: Vec<(Entity, Box<str>, Vec<SymbolId>)> = respawn
+        .into_iter()
+        .map(|(file, path)| {
+            let ids = state.graph.file_symbols(&path).to_vec();
+            (file, path, ids)
+        })
+        .collect();
     state.graph.update_files(batch);
-    for (file, path) in &respawn {
-        if state.files.get(path) != Some(file) {
+    // A file whose ids are the same (an edit that moved its definitions, or one that left them
+    // as they were) keeps its symbol entities, rewritten; the others' are despawned and spawned
+    // anew, and their dead status computed again.
+    let mut recompute: Vec<Box<str>> = Vec::new();
+    let mut spawn: Vec<(Entity, Box<str>)> = Vec::new();
+    for (file, path, old) in before {
+        let live = state.files.get(&path) == Some(&file);
+        let kept = live
+            && state.graph.file_symbols(&path) == old.as_slice()
+            && old.iter().all(|&id| state.symbol_entity(id).is_some());
+        if kept {
+            for &id in &old {
+                let entity = state.symbol_entity(id).expect("kept");
+                commands.entity(entity).insert(columns_of(&state.graph, id));
+            }
             continue;
         }
-        let ids = state.graph.file_symbols(path).to_vec();
-        for id in ids {
-            let s = state.graph.symbol(id).expect("a file's symbol is live");
+        for id in old {
+            if let Some(e) = state.symbol_entity(id) {
+                if let Ok(mut e) = commands.get_entity(e) {
+                    e.despawn();
+                }
+                state.set_symbol(id, None);
+            }
+        }
+        if live {
+            spawn.push((file, path));
+        }
+    }
+    for (file, path) in spawn {
+        for id in state.graph.file_symbols(&path).to_vec() {
             let entity = commands
-                .spawn((
-                    SymbolOf(*file),
-                    SymbolName {
-                        name: s.name.as_str().into(),
-                        qualified: s.qualified_name.as_str().into(),
-                    },
-                    SymbolKind(s.kind),
-                    SymbolVisibility(s.visibility),
-                    SymbolSpan {
-                        start_byte: s.start_byte as u32,
-                        end_byte: s.end_byte as u32,
-                        start_line: s.start_line,
-                        end_line: s.end_line,
-                    },
-                    GraphNode(id.0),
-                ))
+                .spawn((SymbolOf(file), columns_of(&state.graph, id)))
                 .id();
             state.set_symbol(id, Some(entity));
         }
+        recompute.push(path);
     }
     // Dead status of the files whose symbols' references may have moved.
-    for path in state.graph.take_touched() {
+    let mut touched = state.graph.take_touched();
+    touched.extend(recompute.into_iter().map(String::from));
+    for path in touched {
         let Some(&file) = state.files.get(path.as_str()) else {
             continue;
         };

@@ -220,11 +220,27 @@ impl SymbolGraph {
     ) {
         let mut names = BTreeSet::new();
         let mut changed = Vec::new();
+        let mut in_place = Vec::new();
         for (path, new) in changes {
             let present = self.files.contains_key(&path);
             if !present && new.is_none() {
                 continue;
             }
+            // The common edit (a keystroke in a body): the same definitions, moved. Nothing
+            // another file resolves can change, so the file keeps its ids and only its own
+            // references are resolved again, if they changed at all.
+            let new = match new {
+                Some((language, symbols)) => match self.update_in_place(&path, language, symbols) {
+                    Ok(references_changed) => {
+                        if references_changed {
+                            in_place.push(path);
+                        }
+                        continue;
+                    }
+                    Err(symbols) => Some((language, symbols)),
+                },
+                None => None,
+            };
             names.extend(self.defined_names(&path));
             let old_key = dead::export_key(self, &path);
             let old_dependents = dead::export_dependents(self, &path);
@@ -250,6 +266,7 @@ impl SymbolGraph {
                 todo.extend(files.iter().cloned());
             }
         }
+        todo.extend(in_place.into_iter().filter(|p| self.files.contains_key(p)));
         for path in todo {
             self.resolve_file(&path);
         }
@@ -436,6 +453,83 @@ impl SymbolGraph {
             .unwrap_or_default()
     }
 
+    /// Replaces a file's symbols by `symbols` in place when its definitions are the same but
+    /// for their positions (and signatures): the ids stay, the spans move. Returns whether the
+    /// references changed other than in position (then the file must be resolved again), or
+    /// gives `symbols` back when the definitions differ (or the file is new).
+    fn update_in_place(
+        &mut self,
+        path: &str,
+        language: Language,
+        symbols: FileSymbols,
+    ) -> Result<bool, FileSymbols> {
+        let Some(entry) = self.files.get(path) else {
+            return Err(symbols);
+        };
+        let same_definitions = entry.language == language
+            && entry.symbols.has_export_list == symbols.has_export_list
+            && entry.symbols.definitions.len() == symbols.definitions.len()
+            && entry
+                .symbols
+                .definitions
+                .iter()
+                .zip(&symbols.definitions)
+                .all(|(a, b)| {
+                    a.kind == b.kind
+                        && a.name == b.name
+                        && a.qualified_name == b.qualified_name
+                        && a.visibility == b.visibility
+                        && a.modifier == b.modifier
+                        && a.implements == b.implements
+                        && a.attributes == b.attributes
+                        && a.parent == b.parent
+                });
+        if !same_definitions {
+            return Err(symbols);
+        }
+        let references_changed = entry.symbols.references.len() != symbols.references.len()
+            || entry
+                .symbols
+                .references
+                .iter()
+                .zip(&symbols.references)
+                .any(|(a, b)| {
+                    a.kind != b.kind
+                        || a.name != b.name
+                        || a.receiver != b.receiver
+                        || a.enclosing != b.enclosing
+                });
+        let entry = self.files.get_mut(path).expect("present");
+        for (&id, d) in entry.ids.iter().zip(&symbols.definitions) {
+            let s = self.symbols[id.0 as usize].as_mut().expect("live symbol");
+            s.start_byte = d.start_byte;
+            s.end_byte = d.end_byte;
+            s.start_line = d.start_line;
+            s.end_line = d.end_line;
+        }
+        if references_changed {
+            let referenced = referenced_names(&symbols);
+            for gone in entry.referenced.difference(&referenced) {
+                if let Some(set) = self.referencing.get_mut(gone) {
+                    set.remove(path);
+                    if set.is_empty() {
+                        self.referencing.remove(gone);
+                    }
+                }
+            }
+            for name in referenced.difference(&entry.referenced) {
+                self.referencing
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(path.to_string());
+            }
+            entry.referenced = referenced;
+            self.touched.insert(path.to_string());
+        }
+        entry.symbols = symbols;
+        Ok(references_changed)
+    }
+
     fn insert_symbols(&mut self, path: String, language: Language, symbols: FileSymbols) {
         let mut ids = Vec::with_capacity(symbols.definitions.len());
         for d in &symbols.definitions {
@@ -468,20 +562,7 @@ impl SymbolGraph {
                 .insert(id);
             ids.push(id);
         }
-        let mut referenced: BTreeSet<String> = BTreeSet::new();
-        for r in &symbols.references {
-            referenced.insert(r.name.clone());
-            if r.kind == RefKind::Import {
-                // What an import binds depends on the definitions and files bearing the
-                // names along its path.
-                referenced.extend(import_segments(&r.name, r.receiver.as_deref()));
-            }
-        }
-        for d in &symbols.definitions {
-            for i in &d.implements {
-                referenced.insert(split_written(i).1.to_string());
-            }
-        }
+        let referenced = referenced_names(&symbols);
         for name in &referenced {
             self.referencing
                 .entry(name.clone())
@@ -761,6 +842,26 @@ fn module_names(path: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// The names a file's edges depend on: what it references (calls, types, implements) and the
+/// segments of its imports' paths.
+fn referenced_names(symbols: &FileSymbols) -> BTreeSet<String> {
+    let mut referenced: BTreeSet<String> = BTreeSet::new();
+    for r in &symbols.references {
+        referenced.insert(r.name.clone());
+        if r.kind == RefKind::Import {
+            // What an import binds depends on the definitions and files bearing the names
+            // along its path.
+            referenced.extend(import_segments(&r.name, r.receiver.as_deref()));
+        }
+    }
+    for d in &symbols.definitions {
+        for i in &d.implements {
+            referenced.insert(split_written(i).1.to_string());
+        }
+    }
+    referenced
 }
 
 fn remove_from(index: &mut HashMap<String, BTreeSet<SymbolId>>, key: &str, id: SymbolId) {
