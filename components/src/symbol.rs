@@ -165,6 +165,8 @@ pub struct Reference {
     pub end_byte: usize,
     /// 1-based line.
     pub line: u32,
+    /// The visibility modifier of a re-exporting import, as written (`pub` in `pub use`).
+    pub modifier: Option<String>,
     /// Index of the innermost definition whose span contains the reference.
     pub enclosing: Option<usize>,
 }
@@ -214,6 +216,9 @@ impl FileSymbols {
             let _ = write!(out, "ref {} {}", r.kind.name(), r.name);
             if let Some(recv) = &r.receiver {
                 let _ = write!(out, " recv={recv}");
+            }
+            if let Some(m) = &r.modifier {
+                let _ = write!(out, " mod=`{m}`");
             }
             let within = r
                 .enclosing

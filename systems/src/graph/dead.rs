@@ -151,6 +151,7 @@ impl<'g> FileView<'g> {
         if !CANDIDATE_KINDS.contains(&d.kind)
             || d.visibility == Visibility::Unknown
             || (self.rules.dunder_names && is_dunder(&d.name))
+            || self.rules.live_names.contains(&d.name.as_str())
         {
             return false;
         }
@@ -160,9 +161,7 @@ impl<'g> FileView<'g> {
         if !CONTAINER_KINDS.contains(&parent.kind) {
             return true;
         }
-        let r = self.rules;
-        !(r.live_members.contains(&d.name.as_str())
-            || (r.constructors_named_like_container && d.name == parent.name))
+        !(self.rules.constructors_named_like_container && d.name == parent.name)
     }
 
     fn exported(&self, i: usize) -> bool {
@@ -170,11 +169,54 @@ impl<'g> FileView<'g> {
             Exports::Visibility => self.defs[i].visibility == Visibility::Exported,
             Exports::RustModulePath => {
                 self.rust_item_public(i)
-                    && *self
+                    && (*self
                         .module_exported
                         .get_or_init(|| rust_module_exported(self.graph, self.path))
+                        || self.reexported(self.ids[i])
+                        || self.container_exported(i))
             }
         }
+    }
+
+    /// Re-exported (`pub use`) by a file whose module is public from a library root.
+    fn reexported(&self, id: SymbolId) -> bool {
+        self.graph
+            .reexporters(id)
+            .any(|f| rust_module_exported(self.graph, f))
+    }
+
+    /// A member (public itself) of an exported container: a trait, or for an `impl` block
+    /// the type it is named after (a re-exported type's public methods are exported).
+    fn container_exported(&self, i: usize) -> bool {
+        let mut at = self.defs[i].parent;
+        while let Some(p) = at {
+            let def = &self.defs[p];
+            if def.kind != DefKind::Impl {
+                if CONTAINER_KINDS.contains(&def.kind) {
+                    return self.exported(p);
+                }
+                at = def.parent;
+                continue;
+            }
+            let crate_dir = rust_crate(self.path).map(|(c, _)| c);
+            let language = self.graph.file(self.path).map(|(l, _, _)| l);
+            return self
+                .graph
+                .by_name(&def.name)
+                .filter_map(|id| self.graph.symbol(id).map(|s| (id, s)))
+                .filter(|(_, s)| TYPE_KINDS.contains(&s.kind))
+                .filter(|(_, s)| rust_crate(&s.file).map(|(c, _)| c) == crate_dir)
+                .filter(|(_, s)| self.graph.file(&s.file).map(|(l, _, _)| l) == language)
+                .any(|(id, s)| {
+                    FileView::new(self.graph, &s.file).is_some_and(|view| {
+                        view.ids
+                            .iter()
+                            .position(|x| *x == id)
+                            .is_some_and(|k| view.exported(k))
+                    })
+                });
+        }
+        false
     }
 
     /// Rust: `pub` itself (a trait member without modifier: as its trait), inside `pub`

@@ -20,6 +20,8 @@ enum Role {
     Implements,
     Receiver,
     Export,
+    /// A format string whose `{name}` placeholders name values (Rust `format!("{x}")`).
+    Format,
     /// Captures starting with `_`: helpers for predicates, ignored.
     Helper,
 }
@@ -32,6 +34,7 @@ fn role(capture: &str) -> Option<Role> {
         "implements" => Role::Implements,
         "receiver" => Role::Receiver,
         "export" => Role::Export,
+        "format" => Role::Format,
         c if c.starts_with('_') => Role::Helper,
         c => {
             if let Some(kind) = c.strip_prefix("definition.") {
@@ -111,6 +114,7 @@ struct RawRef {
     start: usize,
     end: usize,
     line: u32,
+    modifier: Option<String>,
 }
 
 /// Extracts the definitions and references of one file. Never fails: a tree with ERROR nodes
@@ -160,6 +164,26 @@ pub(super) fn extract_in(
                 Role::Export => {
                     has_export_list = true;
                     exports.insert(text(node, source).to_string());
+                }
+                Role::Format => {
+                    for (start, end) in placeholders(text(node, source)) {
+                        let (start, end) = (node.start_byte() + start, node.start_byte() + end);
+                        let key = (RefKind::Value, start, end);
+                        if ref_index.contains_key(&key) {
+                            continue;
+                        }
+                        ref_index.insert(key, refs.len());
+                        refs.push(RawRef {
+                            kind: RefKind::Value,
+                            name: source[start..end].to_string(),
+                            name_span: (start, end),
+                            receiver: None,
+                            start,
+                            end,
+                            line: node.start_position().row as u32 + 1,
+                            modifier: None,
+                        });
+                    }
                 }
                 Role::Helper => {}
             }
@@ -223,6 +247,9 @@ pub(super) fn extract_in(
                         if r.receiver.is_none() {
                             r.receiver = receiver.map(str::to_string);
                         }
+                        if r.modifier.is_none() && !modifiers.is_empty() {
+                            r.modifier = Some(modifiers.join(" "));
+                        }
                     }
                     None => {
                         ref_index.insert(key, refs.len());
@@ -234,6 +261,7 @@ pub(super) fn extract_in(
                             start: node.start_byte(),
                             end: node.end_byte(),
                             line: node.start_position().row as u32 + 1,
+                            modifier: (!modifiers.is_empty()).then(|| modifiers.join(" ")),
                         });
                     }
                 }
@@ -323,6 +351,7 @@ pub(super) fn extract_in(
             start_byte: r.start,
             end_byte: r.end,
             line: r.line,
+            modifier: r.modifier,
         })
         .collect();
     FileSymbols {
@@ -464,6 +493,35 @@ fn attributes(rules: &AttributeRules, node: Node<'_>, source: &str) -> Vec<Strin
     before
 }
 
+/// The byte ranges of the names in a format string's placeholders: `{name}`, `{name:>8}`,
+/// `{name:?}` (not `{{`, `{0}`, `{}` or `{a.b}`).
+fn placeholders(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'{' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i + 1) == Some(&b'{') {
+            i += 2;
+            continue;
+        }
+        let start = i + 1;
+        let mut end = start;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        let named = end > start && !bytes[start].is_ascii_digit();
+        if named && matches!(bytes.get(end), Some(b'}' | b':')) {
+            out.push((start, end));
+        }
+        i = end.max(i + 1);
+    }
+    out
+}
+
 /// `text` with every run of whitespace made one space.
 fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -509,6 +567,16 @@ mod tests {
                 panic!("{language}: {e}");
             }
         }
+    }
+
+    #[test]
+    fn format_placeholders_name_values() {
+        let text = r#""{a} {{b}} {c:>8} {0} {} {d.e} {f_1:?}""#;
+        let names: Vec<&str> = placeholders(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        assert_eq!(names, ["a", "c", "f_1"]);
     }
 
     /// Every query defines something and references something: each role is used.

@@ -105,6 +105,8 @@ struct FileEntry {
     /// Symbols referenced from outside any definition (file-level statements) or imported:
     /// references without an edge, which still keep their targets alive.
     file_refs: BTreeSet<SymbolId>,
+    /// Symbols this file re-exports (`pub use`).
+    reexports: BTreeSet<SymbolId>,
 }
 
 /// Definitions and resolved edges of many files, with forward and reverse indexes, updated
@@ -122,6 +124,8 @@ pub struct SymbolGraph {
     incoming: HashMap<SymbolId, BTreeSet<Edge>>,
     /// Files referencing a symbol at file level or by an import, per target.
     file_referenced: HashMap<SymbolId, BTreeSet<String>>,
+    /// Files re-exporting a symbol (`pub use`), per target.
+    reexported: HashMap<SymbolId, BTreeSet<String>>,
     /// Files whose symbols' dead status may have changed ([`SymbolGraph::take_touched`]).
     touched: BTreeSet<String>,
 }
@@ -159,8 +163,8 @@ impl SymbolGraph {
         self.reresolve(path, &names);
         if added || old_key != dead::export_key(self, path) {
             let dependents = dead::export_dependents(self, path);
-            self.touched.extend(dependents);
-            self.touched.extend(old_dependents);
+            self.touch_export_dependents(dependents);
+            self.touch_export_dependents(old_dependents);
         }
     }
 
@@ -172,9 +176,24 @@ impl SymbolGraph {
         let mut names = self.defined_names(path);
         names.extend(module_names(path));
         let dependents = dead::export_dependents(self, path);
+        self.touch_export_dependents(dependents);
         self.remove_symbols(path);
         self.reresolve(path, &names);
-        self.touched.extend(dependents);
+    }
+
+    /// Marks touched files whose export status changed, what they re-export, and the
+    /// `impl` blocks of their types (whose members are exported with the type).
+    fn touch_export_dependents(&mut self, files: Vec<String>) {
+        for f in files {
+            let ids: Vec<SymbolId> = self
+                .reexports(&f)
+                .chain(self.file_symbols(&f).iter().copied())
+                .collect();
+            for id in ids {
+                self.touch_symbol(id);
+            }
+            self.touched.insert(f);
+        }
     }
 
     /// Files whose symbols' dead status may have changed since the last call: the replaced
@@ -195,6 +214,23 @@ impl SymbolGraph {
             .into_iter()
             .flatten()
             .map(String::as_str)
+    }
+
+    /// The files re-exporting a symbol (Rust `pub use`).
+    pub fn reexporters(&self, id: SymbolId) -> impl Iterator<Item = &str> + '_ {
+        self.reexported
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// The symbols a file re-exports (Rust `pub use`).
+    pub fn reexports(&self, path: &str) -> impl Iterator<Item = SymbolId> + '_ {
+        self.files
+            .get(path)
+            .into_iter()
+            .flat_map(|f| f.reexports.iter().copied())
     }
 
     /// The language and extracted symbols of a file, with their ids index for index.
@@ -578,6 +614,7 @@ impl SymbolGraph {
                 referenced,
                 edges: Vec::new(),
                 file_refs: BTreeSet::new(),
+                reexports: BTreeSet::new(),
             },
         );
         self.touch_impl_types(&path);
@@ -599,11 +636,13 @@ impl SymbolGraph {
             .iter()
             .map(|e| e.to)
             .chain(entry.file_refs.iter().copied())
+            .chain(entry.reexports.iter().copied())
         {
             self.touch_symbol(id);
         }
         self.drop_edges(&entry.edges);
-        self.drop_file_refs(path, &entry.file_refs);
+        drop_file_index(&mut self.file_referenced, path, &entry.file_refs);
+        drop_file_index(&mut self.reexported, path, &entry.reexports);
         for name in &entry.referenced {
             if let Some(set) = self.referencing.get_mut(name) {
                 set.remove(path);
@@ -618,6 +657,7 @@ impl SymbolGraph {
             remove_from(&mut self.by_qualified, &s.qualified_name, id);
             self.incoming.remove(&id);
             self.file_referenced.remove(&id);
+            self.reexported.remove(&id);
             self.free.push(id);
         }
     }
@@ -652,17 +692,6 @@ impl SymbolGraph {
         }
     }
 
-    fn drop_file_refs(&mut self, path: &str, refs: &BTreeSet<SymbolId>) {
-        for id in refs {
-            if let Some(set) = self.file_referenced.get_mut(id) {
-                set.remove(path);
-                if set.is_empty() {
-                    self.file_referenced.remove(id);
-                }
-            }
-        }
-    }
-
     /// Marks a symbol's file touched, and for a member of an `impl` block the files defining
     /// the implemented type (a type with a live member is alive).
     fn touch_symbol(&mut self, id: SymbolId) {
@@ -675,8 +704,13 @@ impl SymbolGraph {
             .and_then(|p| self.symbol(p))
             .filter(|p| p.kind == DefKind::Impl)
             .map(|p| p.name.clone());
+        let type_name = TYPE_KINDS.contains(&s.kind).then(|| s.name.clone());
         self.touched.insert(file);
         if let Some(name) = impl_type {
+            self.touch_defining(&name);
+        }
+        // A type's export (a `pub use` of it) decides its `impl` members'.
+        if let Some(name) = type_name {
             self.touch_defining(&name);
         }
     }
@@ -690,13 +724,14 @@ impl SymbolGraph {
         self.touched.extend(files);
     }
 
-    /// Marks touched the files defining the types of a file's `impl` blocks.
+    /// Marks touched the files defining the names of a file's `impl` blocks and types: a
+    /// type's liveness depends on its `impl` blocks' members, their export on the type's.
     fn touch_impl_types(&mut self, path: &str) {
         let names: Vec<String> = self.files.get(path).map_or_else(Vec::new, |f| {
             f.symbols
                 .definitions
                 .iter()
-                .filter(|d| d.kind == DefKind::Impl)
+                .filter(|d| d.kind == DefKind::Impl || TYPE_KINDS.contains(&d.kind))
                 .map(|d| d.name.clone())
                 .collect()
         });
@@ -711,14 +746,22 @@ impl SymbolGraph {
         let entry = self.files.get_mut(path).expect("file");
         let old = std::mem::take(&mut entry.edges);
         let old_refs = std::mem::take(&mut entry.file_refs);
+        let old_reexports = std::mem::take(&mut entry.reexports);
         self.drop_edges(&old);
-        self.drop_file_refs(path, &old_refs);
-        let (edges, refs) = self.compute_edges(path);
+        drop_file_index(&mut self.file_referenced, path, &old_refs);
+        drop_file_index(&mut self.reexported, path, &old_reexports);
+        let (edges, refs, reexports) = self.compute_edges(path);
         for e in &edges {
             self.incoming.entry(e.to).or_default().insert(*e);
         }
         for id in &refs {
             self.file_referenced
+                .entry(*id)
+                .or_default()
+                .insert(path.to_string());
+        }
+        for id in &reexports {
+            self.reexported
                 .entry(*id)
                 .or_default()
                 .insert(path.to_string());
@@ -729,6 +772,7 @@ impl SymbolGraph {
             .symmetric_difference(&new_edges)
             .map(|e| e.to)
             .chain(old_refs.symmetric_difference(&refs).copied())
+            .chain(old_reexports.symmetric_difference(&reexports).copied())
             .collect();
         for id in changed {
             self.touch_symbol(id);
@@ -736,14 +780,29 @@ impl SymbolGraph {
         let entry = self.files.get_mut(path).expect("file");
         entry.edges = edges;
         entry.file_refs = refs;
+        entry.reexports = reexports;
     }
 
-    /// The outgoing edges of a file, and the symbols it references at file level or imports.
-    fn compute_edges(&self, path: &str) -> (Vec<Edge>, BTreeSet<SymbolId>) {
+    /// The outgoing edges of a file, the symbols it references at file level or imports, and
+    /// those it re-exports (`pub use`).
+    fn compute_edges(&self, path: &str) -> (Vec<Edge>, BTreeSet<SymbolId>, BTreeSet<SymbolId>) {
         let f = &self.files[path];
         let rules = &symbol_rules(f.language).resolve;
         let scope = Scoper::new(self, path, f);
-        let mut file_refs = scope.imported();
+        let mut file_refs = BTreeSet::new();
+        let mut reexports = BTreeSet::new();
+        for r in f
+            .symbols
+            .references
+            .iter()
+            .filter(|r| r.kind == RefKind::Import)
+        {
+            let targets = scope.import_targets(&r.name, r.receiver.as_deref());
+            if r.modifier.as_deref() == Some("pub") {
+                reexports.extend(targets.iter().copied());
+            }
+            file_refs.extend(targets);
+        }
         let mut edges = BTreeSet::new();
         for (i, d) in f.symbols.definitions.iter().enumerate() {
             let from = f.ids[i];
@@ -814,9 +873,35 @@ impl SymbolGraph {
             .into_iter()
             .filter(|e| e.kind != EdgeKind::Uses || !implemented.contains(&(e.from, e.to)))
             .collect();
-        (edges, file_refs)
+        (edges, file_refs, reexports)
     }
 }
+
+/// Removes `path` from the per-target file sets of `ids`.
+fn drop_file_index(
+    index: &mut HashMap<SymbolId, BTreeSet<String>>,
+    path: &str,
+    ids: &BTreeSet<SymbolId>,
+) {
+    for id in ids {
+        if let Some(set) = index.get_mut(id) {
+            set.remove(path);
+            if set.is_empty() {
+                index.remove(id);
+            }
+        }
+    }
+}
+
+/// Kinds an `impl` block may be named after.
+const TYPE_KINDS: [DefKind; 6] = [
+    DefKind::Struct,
+    DefKind::Class,
+    DefKind::Enum,
+    DefKind::Trait,
+    DefKind::Interface,
+    DefKind::TypeAlias,
+];
 
 /// The identifier-like segments of an import (`crate::a::{b, c}` → `crate`, `a`, `b`, `c`;
 /// `./m` → `m`): the names whose definitions or files its bindings depend on.
@@ -1121,13 +1206,24 @@ impl<'g> Scoper<'g> {
             .collect()
     }
 
-    /// The definitions the file's imports name (`use a::N`, `from m import n`, `import {a}
-    /// from "./m"`, Java `import a.b.C`): top-level ones, or members of an inline module
-    /// for Rust paths through `mod` blocks.
-    fn imported(&self) -> BTreeSet<SymbolId> {
+    /// The definitions one import names (`use a::N`, `from m import n`, `import {a} from
+    /// "./m"`, Java `import a.b.C`): top-level ones, or members of an inline module for Rust
+    /// paths through `mod` blocks. A glob (`use a::*`, `#include`, `import a.*`) names
+    /// nothing.
+    fn import_targets(&self, name: &str, receiver: Option<&str>) -> BTreeSet<SymbolId> {
+        let mut scratch = Scoper {
+            graph: self.graph,
+            path: self.path,
+            file: self.file,
+            rules: self.rules,
+            unit: Vec::new(),
+            bindings: HashMap::new(),
+            globs: Vec::new(),
+        };
+        scratch.bind(name, receiver);
         let sep = self.file.language.path_separator();
         let mut out = BTreeSet::new();
-        for binding in self.bindings.values() {
+        for binding in scratch.bindings.values() {
             if let Binding::Item(files, item) = binding {
                 out.extend(self.graph.by_name(item).filter(|id| {
                     let s = self.graph.symbol(*id).expect("live");

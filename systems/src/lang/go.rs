@@ -159,7 +159,7 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         entry_files: &[],
         entry_suffixes: &["_test.go"],
         entry_prefixes: &["Test", "Benchmark", "Example", "Fuzz"],
-        live_members: &[],
+        live_names: &[],
         dunder_names: false,
         constructors_named_like_container: false,
     },

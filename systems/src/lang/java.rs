@@ -187,7 +187,7 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         entry_files: &[],
         entry_suffixes: &[],
         entry_prefixes: &[],
-        live_members: &[],
+        live_names: &[],
         dunder_names: false,
         constructors_named_like_container: true,
     },

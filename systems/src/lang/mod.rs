@@ -99,18 +99,18 @@ impl AttributeRules {
 }
 
 /// JavaScript and TypeScript: exports are `export` statements; `constructor` runs with its
-/// class.
+/// class; a decorated class or member is registered by its framework.
 const ECMASCRIPT_DEAD: DeadRules = DeadRules {
     exports: Exports::Visibility,
     entry_names: &[],
     entry_names_anywhere: true,
-    entry_attributes: &[],
+    entry_attributes: &["*"],
     kept_attributes: &[],
     entry_dirs: &[],
     entry_files: &[],
     entry_suffixes: &[],
     entry_prefixes: &[],
-    live_members: &["constructor"],
+    live_names: &["constructor"],
     dunder_names: false,
     constructors_named_like_container: false,
 };
@@ -126,7 +126,7 @@ const C_DEAD: DeadRules = DeadRules {
     entry_files: &[],
     entry_suffixes: &[],
     entry_prefixes: &[],
-    live_members: &[],
+    live_names: &[],
     dunder_names: false,
     constructors_named_like_container: false,
 };
@@ -168,9 +168,9 @@ pub struct DeadRules {
     /// In entry files, top-level definitions whose name starts with one of these are entry
     /// points (Go `Test`, `Benchmark`; Python `test`).
     pub entry_prefixes: &'static [&'static str],
-    /// Members (definitions inside a class/impl/trait) of these names are never dead (JS
-    /// `constructor`).
-    pub live_members: &'static [&'static str],
+    /// Definitions of these names are never judged (JS `constructor`, Rust's anonymous
+    /// `const _: () = assert!(…)`).
+    pub live_names: &'static [&'static str],
     /// Definitions named `__x__` are never dead (Python's protocol methods, `__all__`,
     /// `__version__`).
     pub dunder_names: bool,

@@ -117,7 +117,7 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         entry_files: &["conftest.py", "__main__.py"],
         entry_suffixes: &["_test.py"],
         entry_prefixes: &["test", "Test"],
-        live_members: &[],
+        live_names: &[],
         dunder_names: true,
         constructors_named_like_container: false,
     },

@@ -131,7 +131,22 @@
 (token_tree
   (identifier) @name @reference.value)
 
+; format strings inside macro invocations: `{name}` placeholders are value references
+(token_tree
+  (string_literal) @format)
+
+; a function named as a value in a tuple (`(stage_a, stage_b).chain()`), with a turbofish
+; (`lap::<0>`), or as the receiver of a method (`system.after(other)`)
+(tuple_expression
+  (identifier) @name @reference.value)
+(generic_function
+  function: (identifier) @name) @reference.value
+(call_expression
+  function: (field_expression
+    value: (identifier) @name @reference.value))
+
 (use_declaration
+  (visibility_modifier)? @visibility
   argument: (_) @name) @reference.import
 
 (extern_crate_declaration
