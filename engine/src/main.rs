@@ -14,6 +14,7 @@ mod emit;
 mod live;
 mod progress;
 mod report;
+mod snapshot;
 mod tail;
 #[cfg(feature = "tracy")]
 mod tracy;

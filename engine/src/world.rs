@@ -12,8 +12,8 @@ use codepulse_components::{
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
     GraphState, aggregate_files, apply_edits, discover_files, evict_sources, extract_symbols,
-    gate_files, load_sources, measure_functions, parse_files, remove_files, score_tdg, seed_churn,
-    settle_trees, update_graph,
+    gate_files, load_sources, measure_functions, parse_files, remove_files, restore_files,
+    score_tdg, seed_churn, settle_trees, update_graph,
 };
 
 /// Wall time of the stages of the last schedule run, for the stage histograms (docs/observe.md).
@@ -125,8 +125,8 @@ pub fn analysis_schedule() -> Schedule {
             lap::<0>,
             discover_files.run_if(resource_exists::<DiscoveryRequest>),
             seed_churn,
-            load_sources,
-            parse_files,
+            // (a nested chain: a tuple holds at most 20 systems)
+            (load_sources, restore_files, parse_files).chain(),
             lap::<1>,
             measure_functions,
             lap::<2>,
