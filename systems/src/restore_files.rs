@@ -3,7 +3,14 @@
 //! docs/snapshot.md), restores instead of parsing each file whose stored record matches.
 //!
 //! It runs between `load_sources` and `parse_files`, and sees every text `parse_files` would
-//! parse (`Changed<SourceText>`: read from disk, opened, edited, or settled). A record matches
+//! parse (`Changed<SourceText>`: read from disk, opened, edited, or settled). A text that
+//! `parse_files` will reparse incrementally (the file's tree followed its edits: a keystroke)
+//! is not hashed: that file is marked [`IncrementalTree`] until it is settled, is not written
+//! to a snapshot meanwhile, and its settling (a parse from scratch) comes through here again;
+//! so keystrokes never pay for hashing, and a file without [`IncrementalTree`] always has the
+//! hash of the text its rows describe.
+//!
+//! [`IncrementalTree`]: codepulse_components::IncrementalTree A record matches
 //! a file when it has the file's relative path, language and text hash; then the file gets the
 //! record's [`FileTotals`], [`ParseErrors`] and [`Symbols`], its function rows are spawned as
 //! `measure_functions` spawns measured ones, and its [`SourceText`] is removed, so nothing
@@ -16,7 +23,8 @@ use std::sync::Mutex;
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    ContentHash, FilePath, FileTdg, FunctionKey, Lang, SourceText, StoredFile, Symbols, WarmStart,
+    ContentHash, FilePath, FileTdg, FunctionKey, Lang, SourceText, StoredFile, Symbols, SyntaxTree,
+    TreeEdited, WarmStart,
 };
 
 use crate::analysis::Metrics;
@@ -31,14 +39,22 @@ type Fresh = (
     Option<&'static mut ContentHash>,
 );
 
+/// A text `parse_files` reparses incrementally: the file has a tree that followed its edits.
+type Incremental = (With<SyntaxTree>, With<TreeEdited>);
+
 /// The system (see the module documentation).
 pub fn restore_files(
     mut commands: Commands,
     mut files: Query<Fresh, Changed<SourceText>>,
+    incremental: Query<(), Incremental>,
     mut warm: Option<ResMut<WarmStart>>,
     threads: Option<Res<WorkerThreads>>,
 ) {
-    let mut work: Vec<(Entity, &str)> = files.iter().map(|(e, _, _, t, _)| (e, &*t.0)).collect();
+    let mut work: Vec<(Entity, &str)> = files
+        .iter()
+        .filter(|(e, ..)| !incremental.contains(*e))
+        .map(|(e, _, _, t, _)| (e, &*t.0))
+        .collect();
     if work.is_empty() {
         return;
     }
@@ -234,6 +250,19 @@ mod tests {
         world
             .entity_mut(changed)
             .insert(SourceText(Arc::from("fn g() {}")));
+        schedule.run(&mut world);
+        assert_eq!(
+            world.get::<ContentHash>(changed),
+            Some(&ContentHash::of("fn g() {}"))
+        );
+        // A keystroke (the tree followed the edit: an incremental reparse, settled later) is not
+        // hashed; the file is `IncrementalTree` until then, and never stored meanwhile.
+        let tree = crate::analysis::parse_source(Language::Rust, "fn g() {}");
+        world.entity_mut(changed).insert((
+            SourceText(Arc::from("fn g() { }")),
+            SyntaxTree(tree),
+            TreeEdited,
+        ));
         schedule.run(&mut world);
         assert_eq!(
             world.get::<ContentHash>(changed),

@@ -523,3 +523,48 @@ fn issue_6_snapshot_writes_are_debounced() {
     let files = super::load(&path, &header(tree.path())).unwrap().unwrap();
     assert_eq!(files, collect(&mut world));
 }
+
+/// A file edited live is left out of the snapshot while its tree comes from an incremental
+/// reparse, and is stored once settled, with the hash of its edited text and the records a cold
+/// analysis of that text gives.
+#[test]
+fn issue_6_snapshot_edited_files_are_stored_once_settled() {
+    use codepulse_components::{
+        IncrementalTree, OpenDocument, PendingEdits, SettleRequest, SourceText, TextEdit,
+    };
+    let tree = fixture_tree();
+    let root = tree.path();
+    let rel = "graph/python/main.py";
+    let (mut world, ..) = warm_up(root, None);
+    let mut schedule = world::analysis_schedule();
+    let file = world
+        .query::<(Entity, &FilePath)>()
+        .iter(&world)
+        .find(|(_, p)| &*p.relative == rel)
+        .map(|(e, _)| e)
+        .expect("the file");
+    let text = std::fs::read_to_string(root.join(rel)).unwrap();
+    world
+        .entity_mut(file)
+        .insert((SourceText(text.clone().into()), OpenDocument { version: 1 }));
+    world::run_tick(&mut world, &mut schedule);
+    let added = "\ndef added(x):\n    if x:\n        return 1\n    return 2\n";
+    world.entity_mut(file).insert(PendingEdits(vec![TextEdit {
+        start: text.len(),
+        end: text.len(),
+        text: added.into(),
+    }]));
+    world::run_tick(&mut world, &mut schedule);
+    assert!(world.get::<IncrementalTree>(file).is_some());
+    let stored = |world: &mut World| collect(world).into_iter().find(|f| &*f.path == rel);
+    assert_eq!(stored(&mut world), None, "not stored while unsettled");
+
+    world.insert_resource(SettleRequest);
+    world::run_tick(&mut world, &mut schedule);
+    let settled = stored(&mut world).expect("stored once settled");
+    std::fs::write(root.join(rel), format!("{text}{added}")).unwrap();
+    let (mut cold, ..) = warm_up(root, None);
+    let want = stored(&mut cold).unwrap();
+    assert_eq!(settled.hash, ContentHash::of(&format!("{text}{added}")));
+    assert_eq!(settled, want);
+}
