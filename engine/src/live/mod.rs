@@ -1,6 +1,8 @@
-//! `codepulse watch`: the live engine. It warms up (the cold analysis), writes the initial
+//! `codepulse watch`: the live engine. It warms up (the cold analysis, in which files unchanged
+//! since the snapshot are restored instead of parsed: docs/snapshot.md), writes the initial
 //! payloads to the workspace's ring, then runs one tick per batch of inputs until SIGINT or
-//! SIGTERM, when it marks the ring closed and exits 0.
+//! SIGTERM, when it writes the snapshot (if anything changed), marks the ring closed and exits 0.
+//! While idle after changes, it also writes the snapshot (`snapshot::Snapshots`).
 //!
 //! Inputs (editor messages over the socket or stdin, debounced file-system changes,
 //! configuration changes, signals) all feed one crossbeam channel. The loop blocks on it while
