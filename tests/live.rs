@@ -32,6 +32,8 @@ struct Engine {
     socket: PathBuf,
     /// `host:port` of `--metrics-addr`, when given.
     metrics: Option<String>,
+    /// The stderr lines of the warm-up (after the socket's).
+    startup: Vec<String>,
 }
 
 impl Engine {
@@ -52,6 +54,8 @@ impl Engine {
             .args(["--threads", "2"])
             .args(extra)
             .env("CODEPULSE_RING_DIR", ring_dir.path())
+            // The default snapshot goes beside the ring, not into the user's cache.
+            .env("CODEPULSE_SNAPSHOT_DIR", ring_dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -63,10 +67,12 @@ impl Engine {
         });
         let socket = PathBuf::from(listening.trim_start_matches("codepulse: listening on "));
         let mut metrics = None;
+        let mut startup = Vec::new();
         wait_line(&stderr, "the end of the warm-up", |l| {
             if let Some(url) = l.strip_prefix("codepulse: metrics on http://") {
                 metrics = url.strip_suffix("/metrics").map(str::to_owned);
             }
+            startup.push(l.to_owned());
             l.starts_with("codepulse: watching ")
         });
         Engine {
@@ -76,7 +82,38 @@ impl Engine {
             stderr,
             socket,
             metrics,
+            startup,
         }
+    }
+
+    /// The workspace, to start another engine on it (this one is stopped).
+    fn take_root(mut self) -> TempDir {
+        std::mem::replace(&mut self.root, tempfile::tempdir().unwrap())
+    }
+
+    /// After the engine exited: every payload it wrote to its ring, as `codepulse tail` prints
+    /// them, without the time fields, sorted.
+    fn payloads(&self) -> Vec<String> {
+        let out = codepulse()
+            .args(["tail", "--ring"])
+            .arg(codepulse_ring_path(self, &self.root()))
+            .env("CODEPULSE_RING_DIR", self.ring_dir.path())
+            .stderr(Stdio::null())
+            .output()
+            .expect("tail runs");
+        let mut lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let mut v: Value = serde_json::from_str(l).unwrap();
+                let o = v.as_object_mut().unwrap();
+                o.remove("timestamp_ns");
+                o.remove("latency_ns");
+                v.to_string()
+            })
+            .collect();
+        lines.sort();
+        lines
     }
 
     fn root(&self) -> PathBuf {
@@ -384,6 +421,7 @@ fn plain_codepulse_watches_the_current_directory() {
     let mut child = codepulse()
         .current_dir(root.path())
         .env("CODEPULSE_RING_DIR", ring_dir.path())
+        .env("CODEPULSE_SNAPSHOT_DIR", ring_dir.path())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -404,6 +442,7 @@ fn a_second_engine_on_the_same_workspace_is_a_usage_error() {
         .arg("watch")
         .arg(engine.root.path())
         .env("CODEPULSE_RING_DIR", engine.ring_dir.path())
+        .env("CODEPULSE_SNAPSHOT_DIR", engine.ring_dir.path())
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -437,6 +476,7 @@ fn the_protocol_works_over_stdin_and_stdout() {
         .args(["watch", "--stdin", "--no-watch-files"])
         .arg(root.path())
         .env("CODEPULSE_RING_DIR", ring_dir.path())
+        .env("CODEPULSE_SNAPSHOT_DIR", ring_dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -504,6 +544,7 @@ fn the_documented_example_session_is_what_the_engine_answers() {
 /// The same keys (recursively) and the same values, except for measured numbers.
 fn same_shape(documented: &Value, got: &Value, context: &str) {
     const MEASURED: &[&str] = &[
+        "ms",
         "tick",
         "latency_us",
         "rss_bytes",
@@ -528,7 +569,7 @@ fn same_shape(documented: &Value, got: &Value, context: &str) {
                 if MEASURED.contains(&k.as_str()) {
                     continue;
                 }
-                same_shape(v, &g[k], context);
+                same_shape(v, &g[k], &format!("{context} `{k}`"));
             }
         }
         (d, g) => assert_eq!(d, g, "{context}: documented {d}, got {g}"),
@@ -639,4 +680,187 @@ fn inputs_over_the_latency_budget_are_counted() {
     let stats = client.stats();
     assert_eq!(stats["over_budget"], 2, "{stats}");
     assert_eq!(stats["latency_us"]["count"], 2, "{stats}");
+}
+
+/// A workspace of a few files in two languages, with calls between them and functions over the
+/// warning threshold of [`CONFIG`] (so the warm-up writes payloads).
+fn snapshot_workspace() -> TempDir {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "codepulse.toml", CONFIG);
+    write(root.path(), "src/a.rs", BRANCHY);
+    write(
+        root.path(),
+        "src/b.rs",
+        "pub fn g(x: i32) -> i32 {\n    crate::a::f(x) + h()\n}\nfn h() -> i32 {\n    if true { 1 } else { 2 }\n}\nfn unused() {}\n",
+    );
+    write(root.path(), "src/simple.rs", SIMPLE);
+    write(
+        root.path(),
+        "py/m.py",
+        "def f(x):\n    if x > 1:\n        return 1\n    elif x < 0:\n        return 2\n    elif x == 0:\n        return 3\n    return 4\n\n\ndef _dead():\n    return f(1)\n",
+    );
+    root
+}
+
+/// The `warm_up` object of a `stats` reply.
+fn warm_up(engine: &Engine) -> Value {
+    engine.client().stats()["warm_up"].clone()
+}
+
+/// Starts an engine on `root` with the snapshot at `snapshot`, checks its warm-up (the snapshot
+/// state, files restored and parsed), stops it with SIGTERM, and returns its payloads, the
+/// workspace, and its warm-up's stderr lines.
+fn snapshot_run(
+    root: TempDir,
+    snapshot: &Path,
+    expect: (&str, u64, u64),
+) -> (Vec<String>, TempDir, Vec<String>) {
+    let engine = Engine::start_in(
+        root,
+        &["--no-watch-files", "--snapshot", snapshot.to_str().unwrap()],
+    );
+    let w = warm_up(&engine);
+    assert_eq!(
+        (
+            w["snapshot"].as_str().unwrap(),
+            w["restored"].as_u64().unwrap(),
+            w["parsed"].as_u64().unwrap()
+        ),
+        expect,
+        "warm-up {w}; stderr {:#?}",
+        engine.startup
+    );
+    let (status, engine) = engine.terminate();
+    assert!(status.success(), "{status:?}");
+    assert!(snapshot.is_file(), "a snapshot was written on SIGTERM");
+    let payloads = engine.payloads();
+    let startup = engine.startup.clone();
+    (payloads, engine.take_root(), startup)
+}
+
+/// Regression (issue 6): a restart on an unchanged tree restores every file from the snapshot
+/// written on SIGTERM and parses none; the engine then says and emits exactly what the cold
+/// start did.
+#[test]
+fn issue_6_snapshot_a_restart_on_an_unchanged_tree_parses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snap");
+    let (cold, root, _) = snapshot_run(snapshot_workspace(), &snapshot, ("none", 0, 4));
+    assert!(!cold.is_empty(), "the workspace makes payloads");
+    let (warm, root, startup) = snapshot_run(root, &snapshot, ("loaded", 4, 0));
+    assert_eq!(warm, cold);
+    assert!(
+        startup
+            .iter()
+            .any(|l| l.contains("(4 files restored from the snapshot, 0 parsed)")),
+        "{startup:#?}"
+    );
+    // Still valid for the next start (nothing changed, nothing rewritten).
+    let (again, ..) = snapshot_run(root, &snapshot, ("loaded", 4, 0));
+    assert_eq!(again, cold);
+}
+
+/// Regression (issue 6): a file changed since the snapshot is parsed, the others restored, and
+/// the result is a cold start's on the changed tree.
+#[test]
+fn issue_6_snapshot_a_changed_file_is_parsed_the_others_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snap");
+    let (_, root, _) = snapshot_run(snapshot_workspace(), &snapshot, ("none", 0, 4));
+    write(root.path(), "src/simple.rs", BRANCHY);
+    let (warm, root, _) = snapshot_run(root, &snapshot, ("loaded", 3, 1));
+    let cold_dir = tempfile::tempdir().unwrap();
+    let (cold, ..) = snapshot_run(root, &cold_dir.path().join("snap"), ("none", 0, 4));
+    assert_eq!(warm, cold);
+}
+
+/// Regression (issue 6): a corrupted, truncated or foreign snapshot is reported in one warning
+/// line, not used (every file is parsed, the results are a cold start's), and replaced by a
+/// valid one.
+#[test]
+fn issue_6_snapshot_a_corrupted_snapshot_is_reported_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snap");
+    let (cold, mut root, _) = snapshot_run(snapshot_workspace(), &snapshot, ("none", 0, 4));
+    let valid = fs::read(&snapshot).unwrap();
+    let mut flipped = valid.clone();
+    flipped[valid.len() / 2] ^= 0x10;
+    let cases: [(Vec<u8>, &str); 3] = [
+        (flipped, "checksum mismatch"),
+        (valid[..valid.len() - 3].to_vec(), "checksum mismatch"),
+        (
+            b"not a snapshot at all, but long enough".to_vec(),
+            "not a codepulse snapshot",
+        ),
+    ];
+    for (bytes, why) in cases {
+        fs::write(&snapshot, bytes).unwrap();
+        let (payloads, r, startup) = snapshot_run(root, &snapshot, ("rejected", 0, 4));
+        root = r;
+        let warning = format!("codepulse: warning: snapshot {}: {why}", snapshot.display());
+        let warnings: Vec<&String> = startup
+            .iter()
+            .filter(|l| l.starts_with("codepulse: warning:"))
+            .collect();
+        assert!(
+            warnings.len() == 1
+                && warnings[0].starts_with(&warning)
+                && warnings[0].ends_with("; rebuilding"),
+            "one warning line `{warning}...; rebuilding` expected: {startup:#?}"
+        );
+        assert_eq!(payloads, cold);
+        // Rebuilt: the next start uses it.
+        let (payloads, r, _) = snapshot_run(root, &snapshot, ("loaded", 4, 0));
+        root = r;
+        assert_eq!(payloads, cold);
+    }
+}
+
+/// Regression (issue 6): by default the snapshot is kept outside the workspace, named after its
+/// root like the ring (here in `CODEPULSE_SNAPSHOT_DIR`); `--no-snapshot` neither reads nor
+/// writes one.
+#[test]
+fn issue_6_snapshot_default_location_and_no_snapshot() {
+    let engine = Engine::start_in(snapshot_workspace(), &["--no-watch-files"]);
+    assert_eq!(warm_up(&engine)["snapshot"], "none");
+    let (status, engine) = engine.terminate();
+    assert!(status.success());
+    let ring = codepulse_ring_path(&engine, &engine.root());
+    let name = ring
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .replace("ring-", "snapshot-");
+    let default = engine.ring_dir.path().join(name);
+    assert!(default.is_file(), "no snapshot at {}", default.display());
+    let listing = |root: &Path| {
+        let mut entries: Vec<PathBuf> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        entries
+    };
+    let before = listing(&engine.root());
+    fs::remove_file(&default).unwrap();
+
+    let engine = Engine::start_in(engine.take_root(), &["--no-watch-files", "--no-snapshot"]);
+    let w = warm_up(&engine);
+    assert_eq!(
+        (w["snapshot"].as_str(), w["parsed"].as_u64()),
+        (Some("off"), Some(4))
+    );
+    let (status, engine) = engine.terminate();
+    assert!(status.success());
+    assert!(
+        !default.exists(),
+        "--no-snapshot wrote {}",
+        default.display()
+    );
+    assert_eq!(
+        before,
+        listing(&engine.root()),
+        "nothing was written into the workspace"
+    );
 }

@@ -83,6 +83,7 @@ impl Engine {
             .arg(root.path())
             .args(["--threads", "2"])
             .env("CODEPULSE_RING_DIR", ring_dir.path())
+            .env("CODEPULSE_SNAPSHOT_DIR", ring_dir.path())
             .env("TRACY_PORT", port.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())

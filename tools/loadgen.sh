@@ -4,13 +4,14 @@
 #
 #   tools/loadgen.sh [--quick] [--write-docs] [--threads N] [--files N] [--seed S]
 #   tools/loadgen.sh --soak EDITS [--soak-rate R] [--write-docs]     # the soak instead
+#   tools/loadgen.sh --workspace-only     # only 1.: assemble the workspace, print its path
 #
 # 1. ensures the corpus (tools/fetch-corpus.sh) and copies a pinned choice of its directories
 #    into a cache dir (${CODEPULSE_LOADGEN_WS:-~/.cache/codepulse/loadgen-ws}, never the repo),
 #    with a low-threshold codepulse.toml so that many edits change what the gate reports;
 # 2. builds codepulse and loadgen in release mode (and runs copies of them);
-# 3. starts `codepulse watch --threads N` on it (ring and socket in a private directory) and
-#    waits until it is warm;
+# 3. starts `codepulse watch --threads N --no-snapshot` on it (ring and socket in a private
+#    directory; a cold start every time) and waits until it is warm;
 # 4. measures: the warm engine's memory (VmRSS, VmHWM; nothing open yet), idle CPU with the
 #    documents open (60 s), 10,000 edits/s for 60 s, and a ramp (10k, 20k, 30k, 50k, 70k, 100k
 #    edits/s, 10 s each) for the highest rate with P99 <= 5 ms. --quick: 10 s idle, 10 s at
@@ -32,7 +33,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CORPUS="${CODEPULSE_CORPUS:-$HOME/.cache/codepulse/corpus}"
 WS="${CODEPULSE_LOADGEN_WS:-$HOME/.cache/codepulse/loadgen-ws}"
-quick=0 write_docs=0 threads=2 files=50 seed=1 soak=0 soak_rate=10000
+quick=0 write_docs=0 threads=2 files=50 seed=1 soak=0 soak_rate=10000 workspace_only=0
 while (($#)); do
     case $1 in
         --quick) quick=1 ;;
@@ -42,7 +43,8 @@ while (($#)); do
         --seed) seed=$2; shift ;;
         --soak) soak=$2; shift ;;
         --soak-rate) soak_rate=$2; shift ;;
-        -h | --help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --workspace-only) workspace_only=1 ;;
+        -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "loadgen.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -104,6 +106,10 @@ WS_LINES="$(awk -F'|' '/\*\*total\*\*/ { gsub(/ /, "", $4); print $4 }' <<<"$WS_
 WS_FILES="$(awk -F'|' '/\*\*total\*\*/ { gsub(/ /, "", $3); print $3 }' <<<"$WS_STATS")"
 log "workspace: $WS_FILES files, $WS_LINES lines"
 echo "$WS_STATS" >&2
+if ((workspace_only)); then
+    echo "$WS"
+    exit 0
+fi
 
 # --- 2. build ---------------------------------------------------------------------------------
 log "building codepulse and loadgen (release)"
@@ -133,7 +139,7 @@ export CODEPULSE_RING_DIR="$TMP/ring"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "starting codepulse watch --threads $threads (load average $LOAD_BEFORE)"
 started=$(date +%s.%N)
-"$TMP/codepulse" watch --threads "$threads" "$WS" 2>"$TMP/engine.err" &
+"$TMP/codepulse" watch --threads "$threads" --no-snapshot "$WS" 2>"$TMP/engine.err" &
 ENGINE_PID=$!
 for _ in $(seq 3000); do
     grep -q '^codepulse: watching' "$TMP/engine.err" && break
@@ -193,7 +199,7 @@ PY
         DOC="$ROOT/docs/benchmarks.md"
         SECTION="$TMP/soak.md"
         {
-            echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), nproc $(nproc), $(uname -sr); engine \`codepulse watch --threads $threads\` warm on the loadgen workspace ($WS_FILES files, $WS_LINES lines)."
+            echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), nproc $(nproc), $(uname -sr); engine \`codepulse watch --threads $threads --no-snapshot\` warm on the loadgen workspace ($WS_FILES files, $WS_LINES lines)."
             echo
             echo '```sh'
             echo "tools/loadgen.sh --soak $soak --soak-rate $soak_rate --write-docs"
@@ -314,7 +320,7 @@ if ((write_docs)); then
     {
         echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(code_rev), on: $(machine)."
         echo "Load average (1/5/15 min) before the runs: $LOAD_BEFORE; after: $LOAD_AFTER."
-        echo "Engine: \`codepulse watch --threads $threads\` on the workspace below (warm in $WARM_S s);"
+        echo "Engine: \`codepulse watch --threads $threads --no-snapshot\` on the workspace below (warm in $WARM_S s);"
         echo "loadgen: $files documents (seed $seed), 20 % of the changes as LSP ranges."
         echo
         echo '```sh'

@@ -44,6 +44,20 @@ impl FileFlags {
     }
 }
 
+/// A 128-bit hash (xxh3-128) of the text a file's analysis describes: its [`SourceText`] as
+/// it was when its functions and symbols were last computed (`restore_files` sets it for every
+/// new text). The snapshot of a warm restart stores it, and a file whose text hashes the same
+/// at the next start is restored instead of parsed (docs/snapshot.md).
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ContentHash(pub u128);
+
+impl ContentHash {
+    /// The hash of `text` (its UTF-8 bytes).
+    pub fn of(text: &str) -> ContentHash {
+        ContentHash(xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+    }
+}
+
 /// Why a discovered file was not analysed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SkipReason {

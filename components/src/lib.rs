@@ -4,7 +4,7 @@
 //!
 //! Entities:
 //! - a **file** entity carries [`FilePath`], [`Lang`], and once loaded [`SourceText`],
-//!   [`SyntaxTree`], [`ParseErrors`], [`FileTotals`]; a file that could not be analysed carries
+//!   [`ContentHash`], [`SyntaxTree`], [`ParseErrors`], [`FileTotals`]; a file that could not be analysed carries
 //!   [`Skipped`] instead.
 //! - a **function** entity carries [`FunctionOf`] (its file), [`FunctionName`], [`FunctionSpan`],
 //!   [`FunctionKey`] and one component per metric: [`Cyclomatic`], [`Cognitive`],
@@ -15,7 +15,8 @@
 //!   extracted [`Symbols`] and its [`DeadSymbols`] and [`DeadSymbolRatio`] columns.
 //!
 //! In the live engine a file may also carry [`OpenDocument`], [`Recency`], [`PendingRemoval`]
-//! and [`LastPayload`], and the world holds a [`SourceCache`].
+//! and [`LastPayload`], and the world holds a [`SourceCache`]; during its warm-up, a decoded
+//! snapshot ([`WarmStart`]: [`StoredFile`] records keyed by [`ContentHash`]).
 
 mod config;
 mod file;
@@ -24,14 +25,15 @@ mod language;
 mod live;
 mod metrics;
 mod resources;
+mod snapshot;
 mod symbol;
 mod wire;
 
 pub use config::{Config, LanguageConfig, Limits, Thresholds, language_index};
 pub use file::{
-    EditedRegion, FileFlags, FileGate, FilePath, FileTotals, IncrementalTree, Lang, ParseErrors,
-    PendingEdits, PendingLoad, SkipReason, Skipped, SourceText, SyntaxTree, TextChanges, TextEdit,
-    TreeEdited,
+    ContentHash, EditedRegion, FileFlags, FileGate, FilePath, FileTotals, IncrementalTree, Lang,
+    ParseErrors, PendingEdits, PendingLoad, SkipReason, Skipped, SourceText, SyntaxTree,
+    TextChanges, TextEdit, TreeEdited,
 };
 pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, FunctionSpan};
 pub use language::Language;
@@ -44,6 +46,7 @@ pub use resources::{
     AnalysisSettings, ChurnRequest, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest,
     Progress, ProgressCounters, SettleRequest,
 };
+pub use snapshot::{StoredFile, StoredFunction, WarmStart};
 pub use symbol::{
     Dead, DefKind, Definition, FileSymbolEntities, FileSymbols, GraphNode, RefKind, Reference,
     SIGNATURE_CAP, SymbolKind, SymbolName, SymbolOf, SymbolSpan, SymbolVisibility, Symbols,

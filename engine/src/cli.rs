@@ -335,6 +335,16 @@ pub struct WatchArgs {
     /// not their contents, but are unauthenticated).
     #[arg(long, requires = "metrics_addr")]
     pub metrics_allow_remote: bool,
+
+    /// The snapshot file (docs/snapshot.md): read at start so that files unchanged since it
+    /// was written are not parsed again, written when idle after changes and on shutdown
+    /// [default: `$XDG_CACHE_HOME/codepulse/snapshots/snapshot-<hash of the root>`].
+    #[arg(long, value_name = "PATH")]
+    pub snapshot: Option<PathBuf>,
+
+    /// Neither read nor write a snapshot: every start is a cold start.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub no_snapshot: bool,
 }
 
 impl Default for WatchArgs {
@@ -347,6 +357,8 @@ impl Default for WatchArgs {
             no_watch_files: false,
             metrics_addr: None,
             metrics_allow_remote: false,
+            snapshot: None,
+            no_snapshot: false,
         }
     }
 }

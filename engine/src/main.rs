@@ -19,6 +19,7 @@ mod live;
 mod progress;
 mod query;
 mod report;
+mod snapshot;
 mod tail;
 #[cfg(feature = "tracy")]
 mod tracy;

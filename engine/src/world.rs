@@ -12,8 +12,8 @@ use codepulse_components::{
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
     GraphState, aggregate_files, apply_edits, discover_files, evict_sources, extract_symbols,
-    gate_files, load_sources, measure_functions, parse_files, remove_files, score_tdg, seed_churn,
-    settle_trees, update_graph,
+    gate_files, load_sources, measure_functions, parse_files, remove_files, restore_files,
+    score_tdg, seed_churn, settle_trees, update_graph,
 };
 
 /// Wall time of the stages of the last schedule run, for the stage histograms (docs/observe.md).
@@ -127,6 +127,7 @@ pub fn analysis_schedule() -> Schedule {
         discover_files.run_if(resource_exists::<DiscoveryRequest>),
         seed_churn,
         load_sources,
+        restore_files,
         parse_files,
         lap::<1, 3>,
     )

@@ -6,7 +6,8 @@
 //!   metrics; the systems call them, tests and benches call them directly.
 //! - [`graph`]: per-file symbol and reference extraction by tree-sitter queries (docs/graph.md).
 //! - the systems, in tick order: [`remove_files`] (live engine), [`discover_files`],
-//!   [`seed_churn`], [`apply_edits`] (live engine), [`load_sources`], [`parse_files`],
+//!   [`seed_churn`], [`apply_edits`] (live engine), [`load_sources`], [`restore_files`],
+//!   [`parse_files`],
 //!   [`measure_functions`], [`extract_symbols`], [`update_graph`], [`score_tdg`], [`aggregate_files`], [`gate_files`],
 //!   [`evict_sources`]; and [`resync_payloads`], the current state re-emitted on a resync.
 
@@ -47,6 +48,7 @@ mod load_sources;
 mod measure_functions;
 mod parse_files;
 mod remove_files;
+mod restore_files;
 mod score_tdg;
 mod seed_churn;
 mod settle_trees;
@@ -62,6 +64,7 @@ pub use load_sources::{Loaded, load_bytes, load_diagnostic, load_file, load_sour
 pub use measure_functions::measure_functions;
 pub use parse_files::parse_files;
 pub use remove_files::remove_files;
+pub use restore_files::restore_files;
 pub use score_tdg::score_tdg;
 pub use seed_churn::seed_churn;
 pub use settle_trees::settle_trees;

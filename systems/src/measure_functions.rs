@@ -35,7 +35,7 @@ use tree_sitter::Node;
 
 type Measured = Vec<(FunctionInfo, Metrics)>;
 
-type Row = (
+pub(crate) type Row = (
     FunctionOf,
     FunctionKey,
     FunctionName,
@@ -251,15 +251,27 @@ fn span_of(info: &FunctionInfo) -> FunctionSpan {
 }
 
 fn row(file: Entity, key: FunctionKey, info: &FunctionInfo, m: &Metrics) -> Row {
+    function_row(file, key, name_of(info), span_of(info), m)
+}
+
+/// A function entity's components (`restore_files` spawns stored rows with it too, so a
+/// restored row is a measured one's).
+pub(crate) fn function_row(
+    file: Entity,
+    key: FunctionKey,
+    name: FunctionName,
+    span: FunctionSpan,
+    m: &Metrics,
+) -> Row {
     (
         FunctionOf(file),
         key,
-        name_of(info),
-        span_of(info),
+        name,
+        span,
         Cyclomatic(m.cyclomatic),
         Cognitive(m.cognitive),
         MaxNesting(m.max_nesting),
-        Loc(loc(info.start_line, info.end_line)),
+        Loc(loc(span.start_line, span.end_line)),
         Params(m.params),
         // Scored by `score_tdg` in the same tick; present from the start so new rows take its
         // in-place column path.

@@ -1,6 +1,8 @@
-//! `codepulse watch`: the live engine. It warms up (the cold analysis), writes the initial
+//! `codepulse watch`: the live engine. It warms up (the cold analysis, in which files unchanged
+//! since the snapshot are restored instead of parsed: docs/snapshot.md), writes the initial
 //! payloads to the workspace's ring, then runs one tick per batch of inputs until SIGINT or
-//! SIGTERM, when it marks the ring closed and exits 0.
+//! SIGTERM, when it writes the snapshot (if anything changed), marks the ring closed and exits 0.
+//! While idle after changes, it also writes the snapshot (`snapshot::Snapshots`).
 //!
 //! Inputs (editor messages over the socket or stdin, debounced file-system changes,
 //! configuration changes, signals) all feed one crossbeam channel. The loop blocks on it while
@@ -29,19 +31,20 @@ use bevy_ecs::query::With;
 use bevy_ecs::world::World;
 use codepulse_components::{
     Config, Diagnostic, DiagnosticKind, Diagnostics, FunctionKey, OpenDocument, Outbox,
-    PendingLoad, Progress, SettleRequest, SourceCache,
+    PendingLoad, Progress, SettleRequest, SourceCache, WarmStart,
 };
 use crossbeam_channel::RecvTimeoutError;
 use serde_json::Value;
 
 use crate::cli::WatchArgs;
 use crate::progress::ProgressLine;
+use crate::snapshot::{self, Snapshots};
 use crate::world::StageClock;
 use crate::{UsageError, config, world};
 use codepulse_observe::{Counters, Gauges, Observatory, Stage};
 use input::Input;
 use intake::{Intake, Reply};
-use stats::Stats;
+use stats::{Stats, WarmUp};
 
 /// How often an idle engine wakes up: heartbeat, resync requests, status line.
 pub const POLL: Duration = Duration::from_millis(200);
@@ -77,6 +80,15 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| root.join(config::FILE_NAME));
     let settings = args.source.settings(root.clone(), &config);
+    let snapshot_path = if args.no_snapshot {
+        None
+    } else {
+        Some(match &args.snapshot {
+            Some(p) => std::path::absolute(p)
+                .with_context(|| format!("cannot resolve `{}`", p.display()))?,
+            None => snapshot::default_path(&root),
+        })
+    };
 
     // The ring and the socket first: a second engine on the same workspace fails fast.
     let mut emitter = crate::emit::open_emitter(&root, u64::from(config.ring_buffer_size))?;
@@ -141,13 +153,50 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         budget_bytes: budget,
         ..SourceCache::default()
     });
+    // The snapshot: files whose text it knows are restored instead of parsed.
+    let header = snapshot::Header::current(&root, snapshot::settings_hash(&settings));
+    let mut warm_up = WarmUp {
+        snapshot: "off",
+        ..WarmUp::default()
+    };
+    let mut stored = 0;
+    if let Some(path) = &snapshot_path {
+        warm_up.snapshot = match snapshot::load(path, &header) {
+            Ok(Some(files)) => {
+                stored = files.len() as u64;
+                world.insert_resource(WarmStart::new(files));
+                "loaded"
+            }
+            Ok(None) => "none",
+            Err(why) => {
+                eprintln!(
+                    "codepulse: warning: snapshot {}: {why}; rebuilding",
+                    path.display()
+                );
+                "rejected"
+            }
+        };
+    }
     let mut schedule = world::analysis_schedule();
-    let line = ProgressLine::start(progress, started);
+    let line = ProgressLine::start(progress.clone(), started);
     world::run_until_settled(&mut world, &mut schedule);
     line.finish();
+    warm_up.restored = world
+        .remove_resource::<WarmStart>()
+        .map_or(0, |w| w.restored);
+    warm_up.parsed = progress.parsed.load(std::sync::atomic::Ordering::Relaxed);
+    warm_up.ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let mut snapshots = snapshot_path.map(|path| Snapshots::new(path, header));
+    if let Some(s) = &mut snapshots
+        && (warm_up.snapshot != "loaded" || warm_up.parsed > 0 || warm_up.restored != stored)
+    {
+        // What is on disk is not the warm world: write when idle (or on shutdown).
+        s.changed(Instant::now());
+    }
 
     codepulse_systems::alloc::release_free_memory();
     let mut stats = Stats::default();
+    stats.warm_up = warm_up;
     let mut observatory = Observatory::new(Instant::now());
     let warm = emitter.drain(&mut world.resource_mut::<Outbox>())?;
     stats.payloads += warm.pushed as u64;
@@ -155,13 +204,15 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     let warnings = take_diagnostics(&mut world);
     let mut intake = Intake::new(&mut world, settings, config_file);
     eprintln!(
-        "codepulse: watching {} ({} files, {} functions, {} with warnings) in {:.2} s; {} \
-         payloads to `{}`{}",
+        "codepulse: watching {} ({} files, {} functions, {} with warnings) in {:.2} s ({} files \
+         restored from the snapshot, {} parsed); {} payloads to `{}`{}",
         root.display(),
         intake.files(),
         count::<&FunctionKey>(&mut world),
         warnings.len(),
         started.elapsed().as_secs_f64(),
+        warm_up.restored,
+        warm_up.parsed,
         warm.pushed,
         emitter.ring().display(),
         watcher
@@ -279,6 +330,23 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
             for warning in take_diagnostics(&mut world) {
                 eprintln!("codepulse: warning: {}: {}", warning.path, warning.message);
             }
+            if let Some(s) = &mut snapshots {
+                s.changed(tick_end);
+            }
+        }
+        if let Some(s) = &mut snapshots {
+            if let Some(Err(e)) = s.poll() {
+                eprintln!(
+                    "codepulse: warning: snapshot {}: cannot write it: {e}",
+                    s.path.display()
+                );
+            }
+            // Quiet for a while after changes, and settled: the state a cold start would
+            // compute. Collecting is the engine thread's; encoding and writing are not.
+            if idle && !unsettled && s.due(Instant::now()) {
+                s.write_in_background(&mut world);
+            }
+            stats.snapshot_writes = s.writes;
         }
         let done = Instant::now();
         let budget = Duration::from_secs_f64(world.resource::<Config>().max_latency_ms / 1e3);
@@ -335,6 +403,25 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
                 stats.edits, stats.ticks, stats.payloads, stats.dropped
             );
             break;
+        }
+    }
+    if let Some(s) = &mut snapshots {
+        for result in s.finish(&mut world) {
+            match result {
+                Ok(w) => eprintln!(
+                    "codepulse: snapshot of {} files ({} KiB) written to `{}` in {} ms \
+                     (collected in {:.1} ms)",
+                    w.files,
+                    w.bytes.div_ceil(1024),
+                    s.path.display(),
+                    w.took.as_millis(),
+                    w.collected.as_secs_f64() * 1e3
+                ),
+                Err(e) => eprintln!(
+                    "codepulse: warning: snapshot {}: cannot write it: {e}",
+                    s.path.display()
+                ),
+            }
         }
     }
     emitter.close();

@@ -31,6 +31,24 @@ pub struct Stats {
     pub resyncs: u64,
     /// Inputs whose edit-to-emit latency exceeded the configuration's `max_latency_ms`.
     pub over_budget: u64,
+    /// How the warm-up went.
+    pub warm_up: WarmUp,
+    /// Snapshots written by this run.
+    pub snapshot_writes: u64,
+}
+
+/// The warm-up of this run: how long it took and how much of it the snapshot saved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WarmUp {
+    /// From the start of `codepulse watch` to the end of the warm-up, in milliseconds.
+    pub ms: u64,
+    /// Files restored from the snapshot.
+    pub restored: u64,
+    /// Files parsed.
+    pub parsed: u64,
+    /// The snapshot at start: `off` (`--no-snapshot`), `none` (no file), `loaded` or
+    /// `rejected` (corrupted, truncated or foreign; a warning said why).
+    pub snapshot: &'static str,
 }
 
 impl Default for Stats {
@@ -46,6 +64,8 @@ impl Default for Stats {
             dropped: 0,
             resyncs: 0,
             over_budget: 0,
+            warm_up: WarmUp::default(),
+            snapshot_writes: 0,
         }
     }
 }
@@ -101,6 +121,12 @@ impl Stats {
         m.insert("dropped".into(), self.dropped.into());
         m.insert("resyncs".into(), self.resyncs.into());
         m.insert("over_budget".into(), self.over_budget.into());
+        let w = &self.warm_up;
+        m.insert(
+            "warm_up".into(),
+            json!({"ms": w.ms, "restored": w.restored, "parsed": w.parsed, "snapshot": w.snapshot}),
+        );
+        m.insert("snapshot_writes".into(), self.snapshot_writes.into());
         m.insert("rss_bytes".into(), rss_bytes().into());
         m.insert("pid".into(), std::process::id().into());
         m
