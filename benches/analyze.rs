@@ -26,7 +26,10 @@ use codepulse_systems::analysis::{
     analyze_source, analyze_tree, measure_function, parse_source, reparse_source,
 };
 use codepulse_systems::lang::{Class, LangSpec, parser_language};
-use codepulse_systems::{apply_edits, apply_text_edits, measure_functions, parse_files};
+use codepulse_systems::{
+    GraphState, apply_edits, apply_text_edits, extract_symbols, measure_functions, parse_files,
+    update_graph,
+};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 const SAMPLES: [(Language, &str); 9] = [
@@ -184,30 +187,48 @@ fn incremental(c: &mut Criterion) {
             SourceText(Arc::from(source.as_str())),
         ))
         .id();
-    let mut schedule = Schedule::default();
-    schedule.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
-    schedule.add_systems((apply_edits, parse_files, measure_functions).chain());
-    schedule.run(&mut world);
     let delete = TextEdit {
         start: at,
         end: at + 1,
         text: String::new(),
     };
-    let mut step = 0usize;
-    group.bench_function("rust-large/tick", |b| {
-        b.iter(|| {
-            let edit = if step.is_multiple_of(2) {
-                &insert
-            } else {
-                &delete
-            };
-            step += 1;
-            world
-                .entity_mut(file)
-                .insert(PendingEdits(vec![edit.clone()]));
-            schedule.run(&mut world);
+    // Without and with the graph stage (symbol extraction, graph update, dead symbols).
+    for (name, graph) in [("rust-large/tick", false), ("rust-large/tick+graph", true)] {
+        let mut schedule = Schedule::default();
+        schedule.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
+        if graph {
+            world.init_resource::<GraphState>();
+            schedule.add_systems(
+                (
+                    apply_edits,
+                    parse_files,
+                    extract_symbols,
+                    measure_functions,
+                    update_graph,
+                )
+                    .chain(),
+            );
+        } else {
+            schedule.add_systems((apply_edits, parse_files, measure_functions).chain());
+        }
+        schedule.run(&mut world);
+        let mut step = 0usize;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let edit = if step.is_multiple_of(2) {
+                    &insert
+                } else {
+                    &delete
+                };
+                step += 1;
+                world
+                    .entity_mut(file)
+                    .insert(PendingEdits(vec![edit.clone()]));
+                schedule.run(&mut world);
+                world.clear_trackers();
+            });
         });
-    });
+    }
     group.finish();
 }
 

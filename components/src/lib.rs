@@ -9,6 +9,10 @@
 //! - a **function** entity carries [`FunctionOf`] (its file), [`FunctionName`], [`FunctionSpan`],
 //!   [`FunctionKey`] and one component per metric: [`Cyclomatic`], [`Cognitive`],
 //!   [`MaxNesting`], [`Loc`], [`Params`].
+//! - a **symbol** entity (a definition of the symbol graph) carries [`SymbolOf`] (its file),
+//!   [`SymbolName`], [`SymbolKind`], [`SymbolVisibility`], [`SymbolSpan`], [`GraphNode`] (its id
+//!   in the graph, which holds the edges) and, when nothing uses it, [`Dead`]. A file carries its
+//!   extracted [`Symbols`] and its [`DeadSymbols`] and [`DeadSymbolRatio`] columns.
 //!
 //! In the live engine a file may also carry [`OpenDocument`], [`Recency`], [`PendingRemoval`]
 //! and [`LastPayload`], and the world holds a [`SourceCache`].
@@ -33,12 +37,16 @@ pub use function::{FileFunctions, FunctionKey, FunctionName, FunctionOf, Functio
 pub use language::Language;
 pub use live::{LastPayload, OpenDocument, PendingRemoval, Recency, SourceCache};
 pub use metrics::{
-    Churn, Cognitive, Cyclomatic, DeadSymbolRatio, FileTdg, FunctionSeverity, Loc, MaxNesting,
-    Params, Tdg,
+    Churn, Cognitive, Cyclomatic, DeadSymbolRatio, DeadSymbols, FileTdg, FunctionSeverity, Loc,
+    MaxNesting, Params, Tdg,
 };
 pub use resources::{
     AnalysisSettings, ChurnRequest, Diagnostic, DiagnosticKind, Diagnostics, DiscoveryRequest,
     Progress, ProgressCounters, SettleRequest,
 };
-pub use symbol::{DefKind, Definition, FileSymbols, RefKind, Reference, SIGNATURE_CAP, Visibility};
+pub use symbol::{
+    Dead, DefKind, Definition, FileSymbolEntities, FileSymbols, GraphNode, RefKind, Reference,
+    SIGNATURE_CAP, SymbolKind, SymbolName, SymbolOf, SymbolSpan, SymbolVisibility, Symbols,
+    Visibility,
+};
 pub use wire::{DefectPayload, Outbox, PayloadKind, Severity, path_hash, payload_flags};

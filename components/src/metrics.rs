@@ -56,13 +56,17 @@ impl Churn {
     }
 }
 
-/// Share of a file's symbols that nothing references, in `[0.0, 1.0]`.
-///
-/// Nothing computes it yet: the symbol-graph issue fills it. Until then it is a real input of
-/// the TDG whose value is 0.0 for every file (a file without the component counts as 0.0).
+/// Share of a file's symbols that are dead (docs/graph.md, "Dead symbols"): dead symbols over
+/// the symbols that could be dead, in `[0.0, 1.0]`; 0.0 for a file without such symbols (and for
+/// a file without the component). Kept by `update_graph`; an input of the TDG.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
 #[repr(transparent)]
 pub struct DeadSymbolRatio(pub f32);
+
+/// Number of a file's dead symbols (the payload's `dead_symbols`). Kept by `update_graph`.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(transparent)]
+pub struct DeadSymbols(pub u32);
 
 /// Per-file aggregate of its functions' [`Tdg`]: the maximum (0.0 for a file without
 /// functions), so a file is as indebted as its worst function (docs/tdg.md).

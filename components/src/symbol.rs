@@ -177,6 +177,10 @@ pub struct Reference {
 pub struct FileSymbols {
     pub definitions: Vec<Definition>,
     pub references: Vec<Reference>,
+    /// Whether the file lists the names it exports (Python `__all__`, JS/TS `export {…}` or
+    /// `export default name`): the export status of its module-level definitions then depends
+    /// on the whole file.
+    pub has_export_list: bool,
 }
 
 /// Longest signature kept, in characters.
@@ -224,3 +228,58 @@ impl FileSymbols {
         out
     }
 }
+
+/// The symbols extracted from a file's current syntax tree (`extract_symbols`): the input of
+/// the symbol graph. Shared, since the graph's resolution and the snapshot read it.
+#[derive(bevy_ecs::component::Component, Clone, Debug, PartialEq, Eq)]
+pub struct Symbols(pub std::sync::Arc<FileSymbols>);
+
+/// Relates a symbol entity to the file entity it is defined in.
+#[derive(bevy_ecs::component::Component, Clone, Copy, Debug, PartialEq, Eq)]
+#[relationship(relationship_target = FileSymbolEntities)]
+pub struct SymbolOf(pub bevy_ecs::entity::Entity);
+
+/// The symbol entities of a file (maintained by bevy's relationship hooks). Despawning the file
+/// despawns its symbols.
+#[derive(bevy_ecs::component::Component, Debug, Default)]
+#[relationship_target(relationship = SymbolOf, linked_spawn)]
+pub struct FileSymbolEntities(Vec<bevy_ecs::entity::Entity>);
+
+impl FileSymbolEntities {
+    pub fn entities(&self) -> &[bevy_ecs::entity::Entity] {
+        &self.0
+    }
+}
+
+/// A symbol's name and qualified name (as in [`Definition`]).
+#[derive(bevy_ecs::component::Component, Clone, Debug, PartialEq, Eq)]
+pub struct SymbolName {
+    pub name: Box<str>,
+    pub qualified: Box<str>,
+}
+
+/// What a symbol is.
+#[derive(bevy_ecs::component::Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SymbolKind(pub DefKind);
+
+/// A symbol's export status.
+#[derive(bevy_ecs::component::Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SymbolVisibility(pub Visibility);
+
+/// Where a symbol is: the byte range of its definition and its 1-based first and last lines.
+#[derive(bevy_ecs::component::Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SymbolSpan {
+    pub start_byte: u32,
+    pub end_byte: u32,
+    pub start_line: u32,
+    pub end_line: u32,
+}
+
+/// The symbol's id in the symbol graph (the graph holds the edges and the indexes).
+#[derive(bevy_ecs::component::Component, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GraphNode(pub u32);
+
+/// Marks a symbol that nothing references and that is neither an entry point nor exported
+/// (docs/graph.md, "Dead symbols").
+#[derive(bevy_ecs::component::Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dead;

@@ -1,7 +1,7 @@
 //! The command line (clap derive).
 
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use codepulse_components::{AnalysisSettings, Config, Language};
@@ -9,7 +9,8 @@ use codepulse_components::{AnalysisSettings, Config, Language};
 /// codepulse: keeps a code base parsed and measured (cyclomatic and cognitive complexity,
 /// nesting, lines and parameters of every function), live.
 ///
-/// Exit codes: 0 ok; 1 internal error; 2 usage error or the root cannot be analysed.
+/// Exit codes: 0 ok; 1 internal error; 2 usage error, or the root (or the dump) cannot be read;
+/// 3 (`query`, `context`) the symbol is unknown or ambiguous.
 #[derive(Parser, Debug)]
 #[command(name = "codepulse", version)]
 pub struct Cli {
@@ -25,8 +26,20 @@ pub enum Command {
     Watch(WatchArgs),
     /// Analyse a directory tree once and report the functions' metrics.
     Analyze(AnalyzeArgs),
+    /// Analyse the files of a code dump (`FILE: path` markers, docs/ingest.md) and report as
+    /// `analyze` does. The names in the dump are names only: nothing is read or written but
+    /// the dump itself (and `--config`).
+    Ingest(IngestArgs),
     /// Attach to a workspace's ring and print its payloads as JSON lines (docs/ring.md).
     Tail(crate::tail::TailArgs),
+    /// Ask the symbol graph of a tree (or a dump): who calls, implements, depends on a symbol;
+    /// its cycles (docs/graph.md, "Queries"). Exits 3 when the symbol is unknown or ambiguous
+    /// (the candidates are printed).
+    Query(QueryArgs),
+    /// An LLM-ready brief of one symbol: signature, doc, metrics, callers, callees, types,
+    /// trimmed to a token budget (docs/graph.md, "The context brief"). Exits 3 when the symbol
+    /// is unknown or ambiguous (the candidates are printed).
+    Context(ContextArgs),
 }
 
 impl Cli {
@@ -37,45 +50,41 @@ impl Cli {
     }
 }
 
-/// What a pass reads and how: shared by `analyze` and `watch`.
+/// How a pass runs, whatever it reads: shared by `analyze`, `watch` and `ingest`.
 #[derive(Args, Debug, Clone)]
-pub struct SourceArgs {
+pub struct PassArgs {
     /// Worker threads [default: the number of available cores].
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<NonZeroUsize>,
 
-    /// Files larger than this many bytes are skipped.
+    /// Files (dump sections) larger than this many bytes are skipped.
     #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
 
-    /// Do not follow symbolic links during discovery.
-    #[arg(long)]
-    pub no_follow_symlinks: bool,
-
-    /// The configuration file [default: codepulse.toml at the root, if present]; `watch`
-    /// reloads it when it changes.
+    /// The configuration file [default: `analyze` and `watch` read codepulse.toml at the root,
+    /// if present; `ingest` uses the defaults]; `watch` reloads it when it changes.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Bytes of source loaded, parsed and measured per tick of a cold pass (`analyze`, the
-    /// warm-up of `watch`); sources and trees are dropped after each tick, so this bounds memory.
+    /// Bytes of source loaded, parsed and measured per tick of a cold pass (`analyze`, `ingest`,
+    /// the warm-up of `watch`); sources and trees are dropped after each tick, so this bounds
+    /// memory.
     #[arg(long, value_name = "BYTES", default_value_t = AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES)]
     pub batch_bytes: u64,
 }
 
-impl Default for SourceArgs {
+impl Default for PassArgs {
     fn default() -> Self {
-        SourceArgs {
+        PassArgs {
             threads: None,
             max_file_size: AnalysisSettings::DEFAULT_MAX_FILE_SIZE,
-            no_follow_symlinks: false,
             config: None,
             batch_bytes: AnalysisSettings::DEFAULT_LOAD_BATCH_BYTES,
         }
     }
 }
 
-impl SourceArgs {
+impl PassArgs {
     /// The thread count: `--threads`, or the available parallelism.
     pub fn threads(&self) -> usize {
         self.threads
@@ -92,8 +101,38 @@ impl SourceArgs {
             .filter(|l| config.language(*l).enabled)
             .collect();
         settings.max_file_size = self.max_file_size;
-        settings.follow_symlinks = !self.no_follow_symlinks;
         settings.load_batch_bytes = self.batch_bytes;
+        settings
+    }
+}
+
+/// What a pass over a directory tree reads and how: shared by `analyze` and `watch`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SourceArgs {
+    #[command(flatten)]
+    pub pass: PassArgs,
+
+    /// Do not follow symbolic links during discovery.
+    #[arg(long)]
+    pub no_follow_symlinks: bool,
+}
+
+impl SourceArgs {
+    /// The thread count: `--threads`, or the available parallelism.
+    pub fn threads(&self) -> usize {
+        self.pass.threads()
+    }
+
+    /// The configuration file given with `--config`.
+    pub fn config(&self) -> Option<&Path> {
+        self.pass.config.as_deref()
+    }
+
+    /// The settings of a pass over `root` with these options and the languages `config`
+    /// enables.
+    pub fn settings(&self, root: PathBuf, config: &Config) -> AnalysisSettings {
+        let mut settings = self.pass.settings(root, config);
+        settings.follow_symlinks = !self.no_follow_symlinks;
         settings
     }
 }
@@ -131,6 +170,138 @@ impl Default for AnalyzeArgs {
             emit: false,
         }
     }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct IngestArgs {
+    /// The code dump to read; `-` reads it from stdin.
+    #[arg(value_name = "DUMP")]
+    pub dump: PathBuf,
+
+    #[command(flatten)]
+    pub pass: PassArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// How many of the worst functions the table shows (0: all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+}
+
+/// Where the graph comes from and how answers are printed: shared by `query` and `context`.
+#[derive(Args, Debug, Clone)]
+pub struct GraphArgs {
+    /// The directory (or file) whose graph is asked.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub root: PathBuf,
+
+    /// Ask the graph of a code dump instead (docs/ingest.md); `-` reads it from stdin.
+    #[arg(long, value_name = "DUMP", conflicts_with = "root")]
+    pub dump: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnswerFormat::Text)]
+    pub format: AnswerFormat,
+}
+
+/// The format of a graph answer.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// The least sure edges a query follows (docs/graph.md, "Confidence").
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MinConfidence {
+    Exact,
+    Inferred,
+    NameOnly,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct QueryArgs {
+    #[command(subcommand)]
+    pub query: QueryCommand,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum QueryCommand {
+    /// The definitions implementing or extending a trait, interface or class.
+    WhatImplements {
+        /// The trait, interface or class (a name, `Type::member`, `path:line`, `path:name`).
+        symbol: String,
+        /// Also their implementors in turn, with distances.
+        #[arg(long)]
+        transitive: bool,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// The symbols calling a symbol.
+    Callers {
+        symbol: String,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// The symbols a symbol calls.
+    Callees {
+        symbol: String,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// Every definition matching a name.
+    WhereDefined {
+        name: String,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// Who is affected if a symbol changes: reverse calls, uses and implements edges, with
+    /// distances.
+    BlastRadius {
+        symbol: String,
+        /// How many edges away.
+        #[arg(long, value_name = "N", default_value_t = codepulse_systems::graph::DEFAULT_BLAST_DEPTH)]
+        depth: u32,
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// The strongly connected components of the call/use graph.
+    FindCycles {
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct QueryOptions {
+    /// Ignore edges less sure than this [default: name-only for the one-step lists, inferred
+    /// for blast-radius and find-cycles].
+    #[arg(long, value_enum, value_name = "CONFIDENCE")]
+    pub min_confidence: Option<MinConfidence>,
+
+    #[command(flatten)]
+    pub graph: GraphArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ContextArgs {
+    /// The symbol (a name, `Type::member`, `path:line`, `path:name`, or a label
+    /// `path:qualified_name@Lline` as answers print them).
+    pub symbol: String,
+
+    /// At most this many tokens (estimated as characters / 4) [default: no limit].
+    #[arg(long, value_name = "TOKENS")]
+    pub budget: Option<usize>,
+
+    #[command(flatten)]
+    pub graph: GraphArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -205,5 +376,40 @@ mod tests {
         };
         assert_eq!(args.path, PathBuf::from("."));
         assert!(!args.stdin);
+    }
+
+    #[test]
+    fn ingest_takes_a_dump_and_the_pass_options() {
+        let cli = Cli::parse_from([
+            "codepulse",
+            "ingest",
+            "-",
+            "--format",
+            "json",
+            "--top",
+            "5",
+            "-j",
+            "2",
+            "--max-file-size",
+            "10",
+            "--batch-bytes",
+            "7",
+            "--config",
+            "c.toml",
+        ]);
+        let Command::Ingest(args) = cli.into_command() else {
+            panic!("not ingest");
+        };
+        assert_eq!(args.dump, PathBuf::from("-"));
+        assert_eq!(args.format, Format::Json);
+        assert_eq!(args.top, 5);
+        assert_eq!(args.pass.threads(), 2);
+        assert_eq!(args.pass.max_file_size, 10);
+        assert_eq!(args.pass.batch_bytes, 7);
+        assert_eq!(args.pass.config, Some(PathBuf::from("c.toml")));
+        // Discovery's options mean nothing to a dump.
+        assert!(
+            Cli::try_parse_from(["codepulse", "ingest", "d.txt", "--no-follow-symlinks"]).is_err()
+        );
     }
 }

@@ -5,14 +5,19 @@
 //! - `0`: the analysis ran (warnings about individual files do not change this); `watch`
 //!   stopped on SIGINT/SIGTERM (or the end of `--stdin`) after closing its ring;
 //! - `1`: internal error (including a panic);
-//! - `2`: usage error, or the root cannot be analysed (e.g. PATH does not exist), with a
-//!   one-line message `codepulse: error: ...` on stderr.
+//! - `2`: usage error, or the root cannot be analysed (e.g. PATH does not exist), or the dump
+//!   cannot be read (`ingest`: missing, a directory), with a one-line message
+//!   `codepulse: error: ...` on stderr;
+//! - `3`: `query`/`context`: the symbol asked about is unknown or ambiguous (the answer on
+//!   stdout says which, and lists the candidates).
 
 mod cli;
 mod config;
 mod emit;
+mod ingest;
 mod live;
 mod progress;
+mod query;
 mod report;
 mod tail;
 #[cfg(feature = "tracy")]
@@ -26,10 +31,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use bevy_ecs::schedule::Schedule;
+use bevy_ecs::world::World;
 use clap::Parser;
-use codepulse_components::Progress;
+use codepulse_components::{AnalysisSettings, Config, Progress};
 
-use crate::cli::{AnalyzeArgs, Cli, Command, Format};
+use crate::cli::{AnalyzeArgs, Cli, Command, Format, IngestArgs, PassArgs};
 use crate::progress::ProgressLine;
 use crate::report::Report;
 
@@ -58,6 +65,10 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(try_main) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(err)) => {
+            if err.downcast_ref::<query::Miss>().is_some() {
+                // The answer on stdout lists the candidates.
+                return ExitCode::from(3);
+            }
             let code = if err.downcast_ref::<UsageError>().is_some() {
                 2
             } else {
@@ -77,8 +88,11 @@ fn try_main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.into_command() {
         Command::Analyze(args) => analyze(&args),
+        Command::Ingest(args) => ingest(&args),
         Command::Tail(args) => tail::run(&args),
         Command::Watch(args) => live::watch(&args),
+        Command::Query(args) => query::query(&args),
+        Command::Context(args) => query::context(&args),
     }
 }
 
@@ -86,14 +100,10 @@ fn try_main() -> anyhow::Result<()> {
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let root = resolve_root(&args.path)?;
-    let (config, _) = config::load(&root, args.source.config.as_deref())
-        .map_err(|e| UsageError(e.to_string()))?;
+    let (config, _) =
+        config::load(&root, args.source.config()).map_err(|e| UsageError(e.to_string()))?;
     let settings = args.source.settings(root.clone(), &config);
-    let threads = args.source.threads();
-    world::init_task_pool(threads);
-    let progress = Progress::default();
-    let mut world = world::build_world(settings, config, progress.clone(), threads);
-    let mut schedule = world::analysis_schedule();
+    let (mut world, mut schedule, progress) = new_pass(settings, config, &args.source.pass);
 
     let line = ProgressLine::start(progress, started);
     world::run_until_settled(&mut world, &mut schedule);
@@ -111,6 +121,40 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
         );
     }
     let report = Report::collect(&mut world, &root);
+    print_report(&report, args.format, args.top, started)
+}
+
+/// `codepulse ingest`: the files of a code dump, analysed in memory, then the report of
+/// `analyze` (docs/ingest.md).
+fn ingest(args: &IngestArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut ingested = ingest::world_from_dump(&args.dump, &args.pass)?;
+    let report = ingested.report();
+    print_report(&report, args.format, args.top, started)
+}
+
+/// A world and the analysis schedule for a cold pass with `settings`, the compute task pool
+/// initialised with `pass`'s threads, and the pass's progress counters.
+pub(crate) fn new_pass(
+    settings: AnalysisSettings,
+    config: Config,
+    pass: &PassArgs,
+) -> (World, Schedule, Progress) {
+    let threads = pass.threads();
+    world::init_task_pool(threads);
+    let progress = Progress::default();
+    let world = world::build_world(settings, config, progress.clone(), threads);
+    (world, world::analysis_schedule(), progress)
+}
+
+/// Writes the report's warnings to stderr and the report to stdout in `format` (the table
+/// shows the `top` worst functions and the time since `started`).
+fn print_report(
+    report: &Report,
+    format: Format,
+    top: usize,
+    started: Instant,
+) -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     {
         let mut err = std::io::stderr().lock();
@@ -118,9 +162,9 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     }
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::new(stdout);
-    let written = match args.format {
-        Format::Json => report::json::write(&mut out, &report),
-        Format::Table => report::table::write(&mut out, &report, args.top, elapsed),
+    let written = match format {
+        Format::Json => report::json::write(&mut out, report),
+        Format::Table => report::table::write(&mut out, report, top, elapsed),
     }
     .and_then(|()| out.flush());
     match written {

@@ -91,7 +91,7 @@ pub fn next_stage(stage: usize) {
 }
 
 /// The stages, in tick order.
-const STAGES: [&str; 5] = ["apply", "parse", "measure", "tdg", "gate"];
+const STAGES: [&str; 6] = ["apply", "parse", "measure", "graph", "tdg", "gate"];
 
 /// The engine's and the systems' zones: fields in the zone text, not the name.
 #[derive(Default)]

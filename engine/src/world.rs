@@ -11,8 +11,9 @@ use codepulse_components::{
 };
 use codepulse_systems::parallel::WorkerThreads;
 use codepulse_systems::{
-    aggregate_files, apply_edits, discover_files, evict_sources, gate_files, load_sources,
-    measure_functions, parse_files, remove_files, score_tdg, seed_churn, settle_trees,
+    GraphState, aggregate_files, apply_edits, discover_files, evict_sources, extract_symbols,
+    gate_files, load_sources, measure_functions, parse_files, remove_files, score_tdg, seed_churn,
+    settle_trees, update_graph,
 };
 
 /// Wall time of the stages of the last schedule run, for the stage histograms (docs/observe.md).
@@ -26,8 +27,8 @@ pub struct StageClock {
 
 impl StageClock {
     /// apply (removals, settling, edits), parse (discovery, churn, loading, parsing), measure,
-    /// tdg, gate (aggregates, gate, eviction).
-    pub const STAGES: usize = 5;
+    /// graph (symbols, graph, dead symbols), tdg, gate (aggregates, gate, eviction).
+    pub const STAGES: usize = 6;
 
     pub fn start(&mut self) {
         self.last = Instant::now();
@@ -44,14 +45,15 @@ impl Default for StageClock {
     }
 }
 
-/// Ends stage `S` of the [`StageClock`] (and, with the `tracy` feature, its zone).
-fn lap<const S: usize>(mut clock: ResMut<StageClock>) {
+/// Ends stage `S` of the [`StageClock`] (and, with the `tracy` feature, its zone); stage `N`
+/// comes next.
+fn lap<const S: usize, const N: usize>(mut clock: ResMut<StageClock>) {
     let now = Instant::now();
     let since = now.saturating_duration_since(clock.last);
     clock.spans[S] += since;
     clock.last = now;
     #[cfg(feature = "tracy")]
-    crate::tracy::next_stage(S + 1);
+    crate::tracy::next_stage(N);
 }
 
 /// Initialises the global compute task pool (used by the systems' `par_iter`) with `threads`
@@ -82,6 +84,7 @@ pub fn build_world(
     world.insert_resource(DiscoveryRequest);
     world.insert_resource(ChurnRequest::default());
     world.insert_resource(StageClock::default());
+    world.insert_resource(GraphState::default());
     world
 }
 
@@ -115,28 +118,37 @@ pub fn run_tick(world: &mut World, schedule: &mut Schedule) {
 pub fn analysis_schedule() -> Schedule {
     let mut schedule = Schedule::default();
     schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.add_systems(
-        (
-            remove_files,
-            settle_trees.run_if(resource_exists::<SettleRequest>),
-            apply_edits,
-            lap::<0>,
-            discover_files.run_if(resource_exists::<DiscoveryRequest>),
-            seed_churn,
-            load_sources,
-            parse_files,
-            lap::<1>,
-            measure_functions,
-            lap::<2>,
-            score_tdg,
-            lap::<3>,
-            aggregate_files,
-            gate_files,
-            evict_sources,
-            lap::<4>,
-        )
-            .chain(),
-    );
+    // Two chained groups (a tuple holds at most 20 systems), chained.
+    let parse = (
+        remove_files,
+        settle_trees.run_if(resource_exists::<SettleRequest>),
+        apply_edits,
+        lap::<0, 1>,
+        discover_files.run_if(resource_exists::<DiscoveryRequest>),
+        seed_churn,
+        load_sources,
+        parse_files,
+        lap::<1, 3>,
+    )
+        .chain();
+    let measure = (
+        // Extraction reads the edits' `TextChanges`, which `measure_functions` consumes; its
+        // time counts in the graph stage.
+        extract_symbols,
+        lap::<3, 2>,
+        measure_functions,
+        lap::<2, 3>,
+        update_graph,
+        lap::<3, 4>,
+        score_tdg,
+        lap::<4, 5>,
+        aggregate_files,
+        gate_files,
+        evict_sources,
+        lap::<5, 6>,
+    )
+        .chain();
+    schedule.add_systems((parse, measure).chain());
     schedule
 }
 

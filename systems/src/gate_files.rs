@@ -2,10 +2,11 @@
 //!
 //! Every function gets a [`FunctionSeverity`] (ok / warning / error) from the configured
 //! thresholds. A file is re-gated when any of its function rows changed, a function appeared or
-//! vanished, or the configuration changed. A payload goes to the [`Outbox`] when:
+//! vanished, its count of dead symbols ([`DeadSymbols`]) changed, or the configuration changed. A payload goes to the [`Outbox`] when:
 //! - the file has functions at warning/error and either the severity of one of its functions
-//!   changed or a metric of a function at warning/error changed (its fingerprint moved): a
-//!   `Defect` payload describing the worst function;
+//!   changed, a metric of a function at warning/error changed or its count of dead symbols
+//!   changed (its fingerprint moved): a `Defect` payload describing the worst function and
+//!   carrying the file's dead symbols;
 //! - the file returned to all-ok: a `Cleared` payload, so a client removes its diagnostics.
 //!
 //! Nothing else is emitted: an edit that changes nothing a client would show stays silent.
@@ -18,9 +19,9 @@ use std::hash::{Hash, Hasher};
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Cognitive, Config, Cyclomatic, DefectPayload, FileFunctions, FileGate, FilePath, FunctionKey,
-    FunctionSeverity, FunctionSpan, Lang, Language, LastPayload, OpenDocument, Outbox, ParseErrors,
-    PayloadKind, Severity, Tdg, language_index, path_hash, payload_flags,
+    Cognitive, Config, Cyclomatic, DeadSymbols, DefectPayload, FileFunctions, FileGate, FilePath,
+    FunctionKey, FunctionSeverity, FunctionSpan, Lang, Language, LastPayload, OpenDocument, Outbox,
+    ParseErrors, PayloadKind, Severity, Tdg, language_index, path_hash, payload_flags,
 };
 use hashbrown::HashSet;
 
@@ -42,6 +43,7 @@ type FileColumns = (
     Option<&'static FileGate>,
     Option<&'static ParseErrors>,
     Option<&'static OpenDocument>,
+    Option<&'static DeadSymbols>,
 );
 
 #[allow(clippy::too_many_arguments)]
@@ -50,6 +52,7 @@ pub fn gate_files(
     config: Res<Config>,
     changed_rows: Query<&codepulse_components::FunctionOf, ChangedRows>,
     changed_sets: Query<Entity, Changed<FileFunctions>>,
+    changed_dead: Query<Entity, (Changed<DeadSymbols>, With<FileFunctions>)>,
     all_files: Query<Entity, With<FileFunctions>>,
     files: Query<FileColumns>,
     mut rows: Query<Row>,
@@ -62,16 +65,23 @@ pub fn gate_files(
             .iter()
             .map(|of| of.0)
             .chain(changed_sets.iter())
+            .chain(changed_dead.iter())
             .collect()
     };
     let mut dirty: Vec<Entity> = dirty.into_iter().collect();
     dirty.sort_unstable();
     for file in dirty {
-        let Ok((path, lang, functions, gate, parse_errors, open)) = files.get(file) else {
+        let Ok((path, lang, functions, gate, parse_errors, open, dead)) = files.get(file) else {
             continue;
         };
         let functions = functions.map(FileFunctions::entities).unwrap_or_default();
-        let summary = summarize(&config, lang.0, functions, &mut rows, &mut commands);
+        let mut summary = summarize(&config, lang.0, functions, &mut rows, &mut commands);
+        summary.dead_symbols = dead.map_or(0, |d| d.0);
+        if summary.severity != Severity::Ok {
+            let mut hasher = std::hash::DefaultHasher::new();
+            ("dead", summary.dead_symbols).hash(&mut hasher);
+            summary.fingerprint ^= hasher.finish();
+        }
         let old = gate.copied().unwrap_or_default();
         let mut new = FileGate {
             severity: summary.severity,
@@ -114,6 +124,8 @@ struct Summary {
     warnings: u16,
     errors: u16,
     fingerprint: u64,
+    /// The file's dead symbols.
+    dead_symbols: u32,
     /// The worst function: highest severity, then cognitive, then cyclomatic.
     worst: Option<Worst>,
 }
@@ -214,6 +226,7 @@ fn payload(
         p.cognitive = w.cognitive;
         p.start_line = w.start_line;
         p.end_line = w.end_line;
+        p.dead_symbols = summary.dead_symbols;
         let bits = [
             payload_flags::CYCLOMATIC,
             payload_flags::COGNITIVE,

@@ -7,7 +7,7 @@
 //! - [`graph`]: per-file symbol and reference extraction by tree-sitter queries (docs/graph.md).
 //! - the systems, in tick order: [`remove_files`] (live engine), [`discover_files`],
 //!   [`seed_churn`], [`apply_edits`] (live engine), [`load_sources`], [`parse_files`],
-//!   [`measure_functions`], [`score_tdg`], [`aggregate_files`], [`gate_files`],
+//!   [`measure_functions`], [`extract_symbols`], [`update_graph`], [`score_tdg`], [`aggregate_files`], [`gate_files`],
 //!   [`evict_sources`]; and [`resync_payloads`], the current state re-emitted on a resync.
 
 /// Enters a profiling zone named `$name`, with the file's path (a [`ZoneFile`]) as its text, for
@@ -41,6 +41,7 @@ mod aggregate_files;
 mod apply_edits;
 mod discover_files;
 mod evict_sources;
+mod extract_symbols;
 mod gate_files;
 mod load_sources;
 mod measure_functions;
@@ -49,16 +50,19 @@ mod remove_files;
 mod score_tdg;
 mod seed_churn;
 mod settle_trees;
+mod update_graph;
 
 pub use aggregate_files::aggregate_files;
 pub use apply_edits::{apply_edits, apply_text_edits};
 pub use discover_files::{SKIPPED_DIRS, dir_is_walked, discover_files, discoverable, watched_dirs};
 pub use evict_sources::{evict_sources, resident_bytes};
+pub use extract_symbols::extract_symbols;
 pub use gate_files::{gate_files, resync_payloads};
-pub use load_sources::{Loaded, load_file, load_sources};
+pub use load_sources::{Loaded, load_bytes, load_diagnostic, load_file, load_sources};
 pub use measure_functions::measure_functions;
 pub use parse_files::parse_files;
 pub use remove_files::remove_files;
 pub use score_tdg::score_tdg;
 pub use seed_churn::seed_churn;
 pub use settle_trees::settle_trees;
+pub use update_graph::{GraphState, update_graph};

@@ -63,7 +63,7 @@ pub fn load_sources(
             if let Loaded::Text { text, .. } = &loaded {
                 taken.fetch_add(text.len() as u64, Ordering::Relaxed);
             }
-            let diagnostic = diagnostic_for(&loaded, &path.relative);
+            let diagnostic = load_diagnostic(&loaded, &path.relative);
             commands.command_scope(|mut commands| {
                 match loaded {
                     Loaded::Text { text, lossy } => {
@@ -98,7 +98,7 @@ pub fn load_sources(
 }
 
 /// The warning that goes with a load result, if any.
-fn diagnostic_for(loaded: &Loaded, path: &str) -> Option<Diagnostic> {
+pub fn load_diagnostic(loaded: &Loaded, path: &str) -> Option<Diagnostic> {
     let (kind, message) = match loaded {
         Loaded::Text { lossy: false, .. } => return None,
         Loaded::Text { lossy: true, .. } => (
@@ -136,6 +136,19 @@ pub fn load_file(path: &Path, max_file_size: u64) -> Loaded {
         Ok(Bytes::Mapped(map)) => decode(&map),
         Err(why) => Loaded::Skip(SkipReason::Unreadable(why)),
     }
+}
+
+/// Loads a text already in memory (a section of a code dump, say) by the same rules as a file on
+/// disk: over `max_file_size` it is [`SkipReason::TooLarge`], else it is decoded as a file is.
+pub fn load_bytes(bytes: &[u8], max_file_size: u64) -> Loaded {
+    let size = bytes.len() as u64;
+    if size > max_file_size {
+        return Loaded::Skip(SkipReason::TooLarge {
+            size,
+            limit: max_file_size,
+        });
+    }
+    decode(bytes)
 }
 
 /// Decodes a file's bytes: binary check, then UTF-8 (lossily if need be).
@@ -275,6 +288,37 @@ mod tests {
             load_file(&dir, 100),
             Loaded::Skip(SkipReason::Unreadable(_))
         ));
+    }
+
+    #[test]
+    fn bytes_in_memory_follow_the_rules_of_files() {
+        let cases: [(&[u8], u64, Loaded); 4] = [
+            (
+                b"fn f() {}\n",
+                100,
+                Loaded::Text {
+                    text: Arc::from("fn f() {}\n"),
+                    lossy: false,
+                },
+            ),
+            (
+                b"fn f() {}\n",
+                4,
+                Loaded::Skip(SkipReason::TooLarge { size: 10, limit: 4 }),
+            ),
+            (b"fn\0f", 100, Loaded::Skip(SkipReason::Binary)),
+            (
+                b"// \xff\n",
+                100,
+                Loaded::Text {
+                    text: Arc::from("// \u{fffd}\n"),
+                    lossy: true,
+                },
+            ),
+        ];
+        for (bytes, limit, want) in cases {
+            assert_eq!(load_bytes(bytes, limit), want, "{bytes:?}");
+        }
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub enum Stage {
     Parse,
     /// Finding and measuring functions (`measure_functions`).
     Measure,
+    /// Extracting symbols and updating the symbol graph and dead symbols (`extract_symbols`,
+    /// `update_graph`).
+    Graph,
     /// `score_tdg`.
     Tdg,
     /// `aggregate_files` and `gate_files`.
@@ -48,10 +51,11 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 9] = [
         Stage::Apply,
         Stage::Parse,
         Stage::Measure,
+        Stage::Graph,
         Stage::Tdg,
         Stage::Gate,
         Stage::Emit,
@@ -65,6 +69,7 @@ impl Stage {
             Stage::Apply => "apply",
             Stage::Parse => "parse",
             Stage::Measure => "measure",
+            Stage::Graph => "graph",
             Stage::Tdg => "tdg",
             Stage::Gate => "gate",
             Stage::Emit => "emit",

@@ -79,7 +79,7 @@ fn accept_loop(listener: UnixListener, inputs: Sender<Input>) {
         let Ok(write_half) = stream.try_clone() else {
             continue;
         };
-        let replies = spawn_writer(client, write_half);
+        let (replies, _) = spawn_writer(client, write_half);
         let inputs = inputs.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("codepulse-client-{client}"))
@@ -91,8 +91,11 @@ fn accept_loop(listener: UnixListener, inputs: Sender<Input>) {
 }
 
 /// Serves one client on stdin/stdout; the end of stdin shuts the engine down.
-pub fn serve_stdin(inputs: Sender<Input>) -> anyhow::Result<()> {
-    let replies = spawn_writer(STDIN_CLIENT, io::stdout());
+/// Returns the thread writing the replies to stdout: it ends once every reply sender is gone
+/// (the engine waits for it, so the replies to the last messages before the end of stdin are
+/// written).
+pub fn serve_stdin(inputs: Sender<Input>) -> anyhow::Result<std::thread::JoinHandle<()>> {
+    let (replies, writer) = spawn_writer(STDIN_CLIENT, io::stdout());
     std::thread::Builder::new()
         .name("codepulse-stdin".into())
         .spawn(move || {
@@ -102,13 +105,16 @@ pub fn serve_stdin(inputs: Sender<Input>) -> anyhow::Result<()> {
             });
         })
         .context("cannot start the stdin thread")?;
-    Ok(())
+    writer.context("cannot start the stdout thread")
 }
 
 /// The writer thread of one client: writes every reply line, flushing when none is queued.
-fn spawn_writer(client: ClientId, out: impl Write + Send + 'static) -> Replies {
+fn spawn_writer(
+    client: ClientId,
+    out: impl Write + Send + 'static,
+) -> (Replies, io::Result<std::thread::JoinHandle<()>>) {
     let (tx, rx): (Sender<String>, Receiver<String>) = crossbeam_channel::unbounded();
-    let _ = std::thread::Builder::new()
+    let writer = std::thread::Builder::new()
         .name(format!("codepulse-reply-{client}"))
         .spawn(move || {
             let mut out = BufWriter::new(out);
@@ -123,7 +129,7 @@ fn spawn_writer(client: ClientId, out: impl Write + Send + 'static) -> Replies {
                 }
             }
         });
-    tx
+    (tx, writer)
 }
 
 /// Reads lines until the end of the stream, sending each (parsed, or rejected) to the engine.

@@ -33,6 +33,8 @@ use super::stats::Stats;
 pub enum Reply {
     Line(String),
     Stats(Option<Id>),
+    /// A `query` or `context`, answered from the graph after the tick.
+    Graph(Option<Id>, Request),
 }
 
 /// What the next tick must do to one file.
@@ -170,6 +172,14 @@ impl Intake {
             self.replies.push((reply, Reply::Stats(id)));
             return;
         }
+        if matches!(
+            envelope.request,
+            Request::Query(_) | Request::Context { .. }
+        ) {
+            self.replies
+                .push((reply, Reply::Graph(id, envelope.request)));
+            return;
+        }
         let tick = stats.ticks + 1;
         match self.request(world, client, envelope.request) {
             Ok(mut fields) => {
@@ -277,7 +287,8 @@ impl Intake {
                 self.touched.entry(entity).or_default().churn += 1;
                 Ok(fields(&relative, self.open_version(world, entity)))
             }
-            Request::Stats => Ok(Map::new()),
+            // Answered after the tick (`accept` queues them).
+            Request::Stats | Request::Query(_) | Request::Context { .. } => Ok(Map::new()),
         }
     }
 

@@ -65,9 +65,9 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let (config, _) = config::load(&root, args.source.config.as_deref())
-        .map_err(|e| UsageError(e.to_string()))?;
-    let config_file = match &args.source.config {
+    let (config, _) =
+        config::load(&root, args.source.config()).map_err(|e| UsageError(e.to_string()))?;
+    let config_file = match args.source.config() {
         Some(p) => Some(
             std::path::absolute(p).with_context(|| format!("cannot resolve `{}`", p.display()))?,
         ),
@@ -88,8 +88,9 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         })
         .context("cannot install the SIGINT/SIGTERM handler")?;
     }
+    let mut stdout_writer = None;
     let socket = if args.stdin {
-        clients::serve_stdin(tx.clone())?;
+        stdout_writer = Some(clients::serve_stdin(tx.clone())?);
         None
     } else {
         let path = args.socket.clone().unwrap_or_else(|| {
@@ -263,6 +264,7 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
                 Stage::Apply,
                 Stage::Parse,
                 Stage::Measure,
+                Stage::Graph,
                 Stage::Tdg,
                 Stage::Gate,
             ]
@@ -308,6 +310,7 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
                     m.insert("stats".into(), Value::Object(fields));
                     protocol::reply_ok(id.as_ref(), "stats", m)
                 }
+                Reply::Graph(id, request) => graph_reply(&mut world, id.as_ref(), request),
             };
             // A client that went away misses its reply; nothing else to do.
             let _ = to.send(line);
@@ -336,6 +339,12 @@ pub fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     }
     emitter.close();
     drop(socket);
+    // The replies of the last batch: the writer ends when the last sender (held by the intake)
+    // is gone.
+    drop(intake);
+    if let Some(writer) = stdout_writer {
+        let _ = writer.join();
+    }
     Ok(())
 }
 
@@ -405,4 +414,50 @@ fn take_diagnostics(world: &mut World) -> Vec<Diagnostic> {
         .drain(..)
         .filter(|d| !matches!(d.kind, DiagnosticKind::SyntaxErrors))
         .collect()
+}
+
+/// The reply to a `query` or `context` message, from the graph as it is after the tick (so a
+/// question sent after an edit sees the edit): `{"ok":true,"op":"query","answer":{...}}`, the
+/// answer as `codepulse query --format json` prints it (an unknown or ambiguous symbol is an
+/// answer with `error` and `candidates`, not a rejected message); `context` answers `context`,
+/// a JSON object or (`"format":"text"`) the text as a string.
+fn graph_reply(world: &mut World, id: Option<&protocol::Id>, request: protocol::Request) -> String {
+    use codepulse_systems::graph;
+    let mut fields = serde_json::Map::new();
+    match request {
+        protocol::Request::Query(request) => {
+            let graph = world.resource::<codepulse_systems::GraphState>().graph();
+            let answer = graph::run(graph, &request);
+            let value = serde_json::from_str(&answer.render_json()).unwrap_or(Value::Null);
+            fields.insert("answer".into(), value);
+            protocol::reply_ok(id, "query", fields)
+        }
+        protocol::Request::Context {
+            symbol,
+            budget,
+            json,
+        } => {
+            let format = if json {
+                graph::Format::Json
+            } else {
+                graph::Format::Text
+            };
+            let read = |of: &crate::query::TextOf<'_>| std::fs::read_to_string(of.absolute).ok();
+            match crate::query::brief(world, &symbol, budget, format, read) {
+                Ok(rendered) | Err(crate::query::BriefError::Miss(rendered)) => {
+                    let value = if json {
+                        serde_json::from_str(&rendered).unwrap_or(Value::Null)
+                    } else {
+                        Value::String(rendered)
+                    };
+                    fields.insert("context".into(), value);
+                    protocol::reply_ok(id, "context", fields)
+                }
+                Err(crate::query::BriefError::Budget(e)) => {
+                    protocol::reply_error(id, Some("context"), &e.to_string())
+                }
+            }
+        }
+        other => protocol::reply_error(id, Some(other.op()), "not a graph request"),
+    }
 }

@@ -20,7 +20,7 @@ use simd_json::prelude::*;
 use simd_json::{BorrowedValue, StaticNode};
 
 /// The operations a message may name in `op`.
-pub const OPS: [&str; 5] = ["open", "edit", "close", "save", "stats"];
+pub const OPS: [&str; 7] = ["open", "edit", "close", "save", "stats", "query", "context"];
 
 /// Keys every reply sets itself; `reply_ok` ignores fields with these names.
 const RESERVED_REPLY_KEYS: [&str; 4] = ["id", "ok", "op", "error"];
@@ -74,6 +74,15 @@ pub enum Request {
     Save { path: String },
     /// The engine's counters.
     Stats,
+    /// A question to the symbol graph: the words of `codepulse query` (docs/graph.md,
+    /// "Queries"), checked when the message is read.
+    Query(codepulse_systems::graph::Request),
+    /// The context brief of a symbol (docs/graph.md, "The context brief").
+    Context {
+        symbol: String,
+        budget: Option<usize>,
+        json: bool,
+    },
 }
 
 impl Request {
@@ -85,6 +94,8 @@ impl Request {
             Request::Close { .. } => "close",
             Request::Save { .. } => "save",
             Request::Stats => "stats",
+            Request::Query(_) => "query",
+            Request::Context { .. } => "context",
         }
     }
 }
@@ -195,6 +206,33 @@ fn parse_request(op: &str, message: &Fields<'_, '_>) -> Result<Request, String> 
         },
         "save" => Request::Save {
             path: path_field(message)?,
+        },
+        "query" => Request::Query(query_field(message)?),
+        "context" => Request::Context {
+            symbol: string_field(message, "symbol", "")?,
+            budget: match message.get("budget") {
+                None => None,
+                Some(value) => Some(
+                    integer(value)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .ok_or_else(|| {
+                            format!(
+                                "`budget` must be a non-negative integer (tokens), got {}",
+                                describe(value)
+                            )
+                        })?,
+                ),
+            },
+            json: match message.get("format").map(|v| (as_str(v), v)) {
+                None | Some((Some("json"), _)) => true,
+                Some((Some("text"), _)) => false,
+                Some((_, value)) => {
+                    return Err(format!(
+                        "`format` must be \"json\" or \"text\", got {}",
+                        describe(value)
+                    ));
+                }
+            },
         },
         // `stats`, the one known op left.
         _ => Request::Stats,
@@ -317,6 +355,25 @@ fn integer(value: &BorrowedValue<'_>) -> Option<u64> {
 }
 
 /// `changes`: a non-empty array of changes.
+/// The `args` of a `query`: the words of `codepulse query` (`["callers", "Shape::area"]`).
+fn query_field(message: &Fields<'_, '_>) -> Result<codepulse_systems::graph::Request, String> {
+    const WHAT: &str = "an array of strings (the words of `codepulse query`)";
+    let value = message.get("args").ok_or_else(|| missing("args", WHAT))?;
+    let BorrowedValue::Array(items) = value else {
+        return Err(format!("`args` must be {WHAT}, got {}", describe(value)));
+    };
+    let words = items
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            as_str(w)
+                .map(str::to_string)
+                .ok_or_else(|| format!("`args[{i}]` must be a string, got {}", describe(w)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    codepulse_systems::graph::Request::parse(&words).map_err(|e| format!("`args`: {e}"))
+}
+
 fn changes_field(message: &Fields<'_, '_>) -> Result<Vec<Change>, String> {
     const WHAT: &str = "a non-empty array of changes";
     let value = message

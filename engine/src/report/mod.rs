@@ -9,8 +9,9 @@ use std::path::Path;
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Cognitive, Cyclomatic, Diagnostics, FileFlags, FilePath, FileTotals, FunctionName, FunctionOf,
-    FunctionSpan, Lang, Loc, MaxNesting, Params, ParseErrors, SkipReason, Skipped,
+    Cognitive, Cyclomatic, Dead, DeadSymbolRatio, Diagnostics, FileFlags, FilePath, FileTotals,
+    FunctionName, FunctionOf, FunctionSpan, Lang, Loc, MaxNesting, Params, ParseErrors, SkipReason,
+    Skipped, SymbolKind, SymbolName, SymbolOf, SymbolSpan,
 };
 use serde::Serialize;
 
@@ -33,6 +34,19 @@ pub struct FileReport {
     pub lossy_utf8: bool,
     pub totals: Totals,
     pub functions: Vec<FunctionReport>,
+    /// Share of the file's symbols that could be dead that are (docs/graph.md).
+    pub dead_symbol_ratio: f32,
+    /// The symbols nothing references that are neither entry points nor exported, by line.
+    pub dead_symbols: Vec<DeadSymbolReport>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct DeadSymbolReport {
+    pub name: String,
+    pub qualified_name: String,
+    pub kind: &'static str,
+    pub start_line: u32,
+    pub end_line: u32,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -88,6 +102,8 @@ pub struct Summary {
     pub files_with_parse_errors: usize,
     pub lossy_utf8_files: usize,
     pub diagnostics: usize,
+    /// Dead symbols, all files together.
+    pub dead_symbols: usize,
 }
 
 impl Report {
@@ -120,6 +136,19 @@ impl Report {
             });
         }
 
+        let mut dead: HashMap<Entity, Vec<DeadSymbolReport>> = HashMap::new();
+        let mut query = world
+            .query_filtered::<(&SymbolOf, &SymbolName, &SymbolKind, &SymbolSpan), With<Dead>>();
+        for (of, name, kind, span) in query.iter(world) {
+            dead.entry(of.0).or_default().push(DeadSymbolReport {
+                name: name.name.to_string(),
+                qualified_name: name.qualified.to_string(),
+                kind: kind.0.name(),
+                start_line: span.start_line,
+                end_line: span.end_line,
+            });
+        }
+
         let mut files = Vec::new();
         let mut skipped = Vec::new();
         let mut query = world.query::<(
@@ -130,8 +159,9 @@ impl Report {
             Option<&ParseErrors>,
             Option<&FileFlags>,
             Option<&FileTotals>,
+            Option<&DeadSymbolRatio>,
         )>();
-        for (entity, path, lang, skip, errors, flags, totals) in query.iter(world) {
+        for (entity, path, lang, skip, errors, flags, totals, ratio) in query.iter(world) {
             if let Some(Skipped(reason)) = skip {
                 let (reason, detail) = match reason {
                     SkipReason::Binary => ("binary", "binary file".to_owned()),
@@ -164,6 +194,14 @@ impl Report {
                 lossy_utf8: flags.is_some_and(|f| f.contains(FileFlags::LOSSY_UTF8)),
                 totals: totals.copied().map(Totals::from).unwrap_or_default(),
                 functions: rows,
+                dead_symbol_ratio: ratio.map_or(0.0, |r| r.0),
+                dead_symbols: {
+                    let mut d = dead.remove(&entity).unwrap_or_default();
+                    d.sort_by(|a, b| {
+                        (a.start_line, &a.qualified_name).cmp(&(b.start_line, &b.qualified_name))
+                    });
+                    d
+                },
             });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -191,6 +229,7 @@ impl Report {
             files_with_parse_errors: files.iter().filter(|f| f.parse_errors > 0).count(),
             lossy_utf8_files: files.iter().filter(|f| f.lossy_utf8).count(),
             diagnostics: diagnostics.len(),
+            dead_symbols: files.iter().map(|f| f.dead_symbols.len()).sum(),
         };
         Report {
             root: root.display().to_string(),

@@ -85,9 +85,10 @@ pub fn write(
     writeln!(out)?;
     writeln!(
         out,
-        "{} analysed, {}, {} skipped, {} with syntax errors, {} in {:.2} s",
+        "{} analysed, {}, {}, {} skipped, {} with syntax errors, {} in {:.2} s",
         plural(s.files, "file"),
         plural(s.functions, "function"),
+        plural(s.dead_symbols, "dead symbol"),
         s.skipped,
         plural(s.files_with_parse_errors, "file"),
         plural(s.diagnostics, "warning"),

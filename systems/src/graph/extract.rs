@@ -120,6 +120,18 @@ struct RawRef {
 /// Extracts the definitions and references of one file. Never fails: a tree with ERROR nodes
 /// gives whatever its intact parts define and reference.
 pub fn extract_symbols(language: Language, tree: &Tree, source: &str) -> FileSymbols {
+    extract_in(language, tree, source, None)
+}
+
+/// [`extract_symbols`] from the query matches that intersect `range` only (the whole tree
+/// without one): the definitions and references of those top-level items, as if they were the
+/// file (`graph::reextract_symbols` splices them into the rest).
+pub(super) fn extract_in(
+    language: Language,
+    tree: &Tree,
+    source: &str,
+    range: Option<std::ops::Range<usize>>,
+) -> FileSymbols {
     let sq = SymbolQuery::get(language);
     let mut defs: Vec<RawDef> = Vec::new();
     let mut def_index: HashMap<usize, usize> = HashMap::new();
@@ -129,6 +141,9 @@ pub fn extract_symbols(language: Language, tree: &Tree, source: &str) -> FileSym
     let mut has_export_list = false;
 
     let mut cursor = QueryCursor::new();
+    if let Some(range) = range {
+        cursor.set_byte_range(range);
+    }
     let mut matches = cursor.matches(&sq.query, tree.root_node(), source.as_bytes());
     while let Some(m) = matches.next() {
         let mut main: Option<(Role, Node<'_>)> = None;
@@ -342,6 +357,7 @@ pub fn extract_symbols(language: Language, tree: &Tree, source: &str) -> FileSym
     FileSymbols {
         definitions,
         references,
+        has_export_list,
     }
 }
 

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use codepulse_components::Language;
 
 use super::dead;
-use super::{DefKind, FileSymbols, RefKind, Visibility};
+use super::{DefKind, Definition, FileSymbols, RefKind, Visibility};
 use crate::lang::{Scope, symbol_rules};
 
 /// Index of a symbol in [`SymbolGraph::symbol`]; stable while its file is unchanged.
@@ -245,6 +245,80 @@ impl SymbolGraph {
         self.files.keys().map(String::as_str)
     }
 
+    /// Applies the changes of many files at once (`Some`: the file's new symbols, `None`: the
+    /// file is gone), re-resolving every affected file once: the same graph as the changes
+    /// applied one by one with [`SymbolGraph::replace_file`] / [`SymbolGraph::remove_file`],
+    /// for the cost of one re-resolution per affected file (a cold load in batches changes
+    /// hundreds of files in one tick).
+    pub fn update_files(
+        &mut self,
+        changes: impl IntoIterator<Item = (String, Option<(Language, FileSymbols)>)>,
+    ) {
+        let mut names = BTreeSet::new();
+        let mut changed = Vec::new();
+        let mut in_place = Vec::new();
+        for (path, new) in changes {
+            let present = self.files.contains_key(&path);
+            if !present && new.is_none() {
+                continue;
+            }
+            // The common edit (a keystroke in a body): the same definitions, moved. Nothing
+            // another file resolves can change, so the file keeps its ids and only its own
+            // references are resolved again, if they changed at all.
+            let new = match new {
+                Some((language, symbols)) => match self.update_in_place(&path, language, symbols) {
+                    Ok(references_changed) => {
+                        if references_changed {
+                            in_place.push(path);
+                        }
+                        continue;
+                    }
+                    Err(symbols) => Some((language, symbols)),
+                },
+                None => None,
+            };
+            names.extend(self.defined_names(&path));
+            let old_key = dead::export_key(self, &path);
+            let old_dependents = dead::export_dependents(self, &path);
+            self.remove_symbols(&path);
+            // A file appearing or vanishing changes what its module's name resolves to.
+            if !present || new.is_none() {
+                names.extend(module_names(&path));
+            }
+            if let Some((language, symbols)) = new {
+                names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
+                self.insert_symbols(path.clone(), language, symbols);
+                self.touched.insert(path.clone());
+            }
+            changed.push((path, present, old_key, old_dependents));
+        }
+        let mut todo: BTreeSet<String> = changed
+            .iter()
+            .map(|(p, ..)| p.clone())
+            .filter(|p| self.files.contains_key(p))
+            .collect();
+        for n in &names {
+            if let Some(files) = self.referencing.get(n) {
+                todo.extend(files.iter().cloned());
+            }
+        }
+        todo.extend(in_place.into_iter().filter(|p| self.files.contains_key(p)));
+        for path in todo {
+            self.resolve_file(&path);
+        }
+        // Files whose export status depends on a changed one (as in `replace_file` and
+        // `remove_file`).
+        for (path, present, old_key, old_dependents) in changed {
+            if !self.files.contains_key(&path) {
+                self.touched.extend(old_dependents);
+            } else if !present || old_key != dead::export_key(self, &path) {
+                let dependents = dead::export_dependents(self, &path);
+                self.touched.extend(dependents);
+                self.touched.extend(old_dependents);
+            }
+        }
+    }
+
     pub fn symbol(&self, id: SymbolId) -> Option<&Symbol> {
         self.symbols.get(id.0 as usize).and_then(Option::as_ref)
     }
@@ -292,6 +366,41 @@ impl SymbolGraph {
     /// Every edge, file by file.
     pub fn edges(&self) -> impl Iterator<Item = Edge> + '_ {
         self.files.values().flat_map(|f| f.edges.iter().copied())
+    }
+
+    /// Incoming edges of a symbol, every kind, in edge order.
+    pub fn incoming_edges(&self, id: SymbolId) -> impl Iterator<Item = Edge> + '_ {
+        self.incoming.get(&id).into_iter().flatten().copied()
+    }
+
+    /// Every live symbol with its id, in id order.
+    pub fn symbols(&self) -> impl Iterator<Item = (SymbolId, &Symbol)> + '_ {
+        self.symbols
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|s| (SymbolId(i as u32), s)))
+    }
+
+    /// One more than the largest symbol id ever given: the size of a dense per-symbol array.
+    pub fn id_bound(&self) -> usize {
+        self.symbols.len()
+    }
+
+    /// The paths of the graph's files, sorted.
+    pub fn files(&self) -> impl Iterator<Item = &str> + '_ {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// The language a file was added with.
+    pub fn language(&self, path: &str) -> Option<Language> {
+        self.files.get(path).map(|f| f.language)
+    }
+
+    /// The extracted definition of a symbol (its signature, implemented names, parent).
+    pub fn definition(&self, id: SymbolId) -> Option<&Definition> {
+        let f = self.files.get(&self.symbol(id)?.file)?;
+        let i = f.ids.iter().position(|x| *x == id)?;
+        f.symbols.definitions.get(i)
     }
 
     fn label(&self, id: SymbolId) -> String {
@@ -380,6 +489,83 @@ impl SymbolGraph {
             .unwrap_or_default()
     }
 
+    /// Replaces a file's symbols by `symbols` in place when its definitions are the same but
+    /// for their positions (and signatures): the ids stay, the spans move. Returns whether the
+    /// references changed other than in position (then the file must be resolved again), or
+    /// gives `symbols` back when the definitions differ (or the file is new).
+    fn update_in_place(
+        &mut self,
+        path: &str,
+        language: Language,
+        symbols: FileSymbols,
+    ) -> Result<bool, FileSymbols> {
+        let Some(entry) = self.files.get(path) else {
+            return Err(symbols);
+        };
+        let same_definitions = entry.language == language
+            && entry.symbols.has_export_list == symbols.has_export_list
+            && entry.symbols.definitions.len() == symbols.definitions.len()
+            && entry
+                .symbols
+                .definitions
+                .iter()
+                .zip(&symbols.definitions)
+                .all(|(a, b)| {
+                    a.kind == b.kind
+                        && a.name == b.name
+                        && a.qualified_name == b.qualified_name
+                        && a.visibility == b.visibility
+                        && a.modifier == b.modifier
+                        && a.implements == b.implements
+                        && a.attributes == b.attributes
+                        && a.parent == b.parent
+                });
+        if !same_definitions {
+            return Err(symbols);
+        }
+        let references_changed = entry.symbols.references.len() != symbols.references.len()
+            || entry
+                .symbols
+                .references
+                .iter()
+                .zip(&symbols.references)
+                .any(|(a, b)| {
+                    a.kind != b.kind
+                        || a.name != b.name
+                        || a.receiver != b.receiver
+                        || a.enclosing != b.enclosing
+                });
+        let entry = self.files.get_mut(path).expect("present");
+        for (&id, d) in entry.ids.iter().zip(&symbols.definitions) {
+            let s = self.symbols[id.0 as usize].as_mut().expect("live symbol");
+            s.start_byte = d.start_byte;
+            s.end_byte = d.end_byte;
+            s.start_line = d.start_line;
+            s.end_line = d.end_line;
+        }
+        if references_changed {
+            let referenced = referenced_names(&symbols);
+            for gone in entry.referenced.difference(&referenced) {
+                if let Some(set) = self.referencing.get_mut(gone) {
+                    set.remove(path);
+                    if set.is_empty() {
+                        self.referencing.remove(gone);
+                    }
+                }
+            }
+            for name in referenced.difference(&entry.referenced) {
+                self.referencing
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(path.to_string());
+            }
+            entry.referenced = referenced;
+            self.touched.insert(path.to_string());
+        }
+        entry.symbols = symbols;
+        Ok(references_changed)
+    }
+
     fn insert_symbols(&mut self, path: String, language: Language, symbols: FileSymbols) {
         let mut ids = Vec::with_capacity(symbols.definitions.len());
         for d in &symbols.definitions {
@@ -412,20 +598,7 @@ impl SymbolGraph {
                 .insert(id);
             ids.push(id);
         }
-        let mut referenced: BTreeSet<String> = BTreeSet::new();
-        for r in &symbols.references {
-            referenced.insert(r.name.clone());
-            if r.kind == RefKind::Import {
-                // What an import binds depends on the definitions and files bearing the
-                // names along its path.
-                referenced.extend(import_segments(&r.name, r.receiver.as_deref()));
-            }
-        }
-        for d in &symbols.definitions {
-            for i in &d.implements {
-                referenced.insert(split_written(i).1.to_string());
-            }
-        }
+        let referenced = referenced_names(&symbols);
         for name in &referenced {
             self.referencing
                 .entry(name.clone())
@@ -754,6 +927,26 @@ fn module_names(path: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// The names a file's edges depend on: what it references (calls, types, implements) and the
+/// segments of its imports' paths.
+fn referenced_names(symbols: &FileSymbols) -> BTreeSet<String> {
+    let mut referenced: BTreeSet<String> = BTreeSet::new();
+    for r in &symbols.references {
+        referenced.insert(r.name.clone());
+        if r.kind == RefKind::Import {
+            // What an import binds depends on the definitions and files bearing the names
+            // along its path.
+            referenced.extend(import_segments(&r.name, r.receiver.as_deref()));
+        }
+    }
+    for d in &symbols.definitions {
+        for i in &d.implements {
+            referenced.insert(split_written(i).1.to_string());
+        }
+    }
+    referenced
 }
 
 fn remove_from(index: &mut HashMap<String, BTreeSet<SymbolId>>, key: &str, id: SymbolId) {

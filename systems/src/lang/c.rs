@@ -80,3 +80,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     attributes: super::AttributeRules::NONE,
     dead: super::C_DEAD,
 };
+
+/// Doc comments: Doxygen `///`, `//!`, `/** */`, `/*! */` above.
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["///", "//!"],
+    block: &[("/**", "*/"), ("/*!", "*/")],
+    skip: &[],
+    inner: super::InnerDoc::None,
+};

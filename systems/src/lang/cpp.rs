@@ -128,3 +128,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     attributes: super::AttributeRules::NONE,
     dead: super::C_DEAD,
 };
+
+/// Doc comments: Doxygen `///`, `//!`, `/** */`, `/*! */` above (past template heads and attributes).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["///", "//!"],
+    block: &[("/**", "*/"), ("/*!", "*/")],
+    skip: &["template", "["],
+    inner: super::InnerDoc::None,
+};

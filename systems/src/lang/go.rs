@@ -164,3 +164,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         constructors_named_like_container: false,
     },
 };
+
+/// Doc comments: `//` lines directly above (Go doc comments).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["//"],
+    block: &[],
+    skip: &[],
+    inner: super::InnerDoc::None,
+};

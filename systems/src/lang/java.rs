@@ -192,3 +192,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         constructors_named_like_container: true,
     },
 };
+
+/// Doc comments: Javadoc `/** */` above (past annotations).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &[],
+    block: &[("/**", "*/")],
+    skip: &["@"],
+    inner: super::InnerDoc::None,
+};

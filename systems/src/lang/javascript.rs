@@ -171,3 +171,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     },
     dead: super::ECMASCRIPT_DEAD,
 };
+
+/// Doc comments: JSDoc `/** */` above (past decorators).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &[],
+    block: &[("/**", "*/")],
+    skip: &["@"],
+    inner: super::InnerDoc::None,
+};

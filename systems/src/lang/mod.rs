@@ -221,6 +221,46 @@ pub fn symbol_rules(language: Language) -> &'static SymbolRules {
     }
 }
 
+/// Where a language writes documentation comments, as data for `graph::doc_comment_above`
+/// (docs/graph.md, "Queries": the context brief).
+#[derive(Debug)]
+pub struct DocComments {
+    /// Prefixes of doc line comments, on the lines directly above a definition (`///`).
+    pub line: &'static [&'static str],
+    /// Doc block comments `(open, close)` ending on the line directly above (`/**`, `*/`).
+    pub block: &'static [(&'static str, &'static str)],
+    /// Prefixes of lines skipped between a comment and its definition (attributes, decorators,
+    /// annotations, template heads).
+    pub skip: &'static [&'static str],
+    /// Documentation written inside the definition, which comes first when present.
+    pub inner: InnerDoc,
+}
+
+/// Documentation inside a definition's body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InnerDoc {
+    None,
+    /// Python: a string literal as the first statement of the body (after the header's `:`).
+    Docstring,
+    /// Rust `//!`: line comments with these prefixes first in the body (after the first `{`
+    /// outside parentheses and brackets).
+    LineComments(&'static [&'static str]),
+}
+
+/// The doc-comment data of a language.
+pub fn doc_comments(language: Language) -> &'static DocComments {
+    match language {
+        Language::Rust => &rust::DOCS,
+        Language::Python => &python::DOCS,
+        Language::JavaScript => &javascript::DOCS,
+        Language::TypeScript | Language::Tsx => &typescript::DOCS,
+        Language::C => &c::DOCS,
+        Language::Cpp => &cpp::DOCS,
+        Language::Go => &go::DOCS,
+        Language::Java => &java::DOCS,
+    }
+}
+
 /// How a function definition node names its function.
 #[derive(Clone, Copy, Debug)]
 pub enum NameFrom {

@@ -122,3 +122,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         constructors_named_like_container: false,
     },
 };
+
+/// Doc comments: the docstring; else `#` lines above (past decorators), as pydoc reads them.
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["#"],
+    block: &[],
+    skip: &["@"],
+    inner: super::InnerDoc::Docstring,
+};

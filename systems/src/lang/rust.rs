@@ -192,3 +192,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
         constructors_named_like_container: false,
     },
 };
+
+/// Doc comments: `///` and `/** */` above (past attributes); `//!` first in a module body.
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &["///"],
+    block: &[("/**", "*/")],
+    skip: &["#["],
+    inner: super::InnerDoc::LineComments(&["//!"]),
+};

@@ -111,3 +111,11 @@ pub(super) static SYMBOLS: super::SymbolRules = super::SymbolRules {
     },
     dead: super::ECMASCRIPT_DEAD,
 };
+
+/// Doc comments: TSDoc `/** */` above (past decorators).
+pub(super) static DOCS: super::DocComments = super::DocComments {
+    line: &[],
+    block: &[("/**", "*/")],
+    skip: &["@"],
+    inner: super::InnerDoc::None,
+};

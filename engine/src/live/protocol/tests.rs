@@ -148,12 +148,12 @@ fn invalid_lines_are_rejected_with_their_reason() {
         (b"[1]", None, None, "a message must be a JSON object, got an array"),
         (b"\"open\"", None, None, "a message must be a JSON object, got a string"),
         (b"null", None, None, "got null"),
-        (b"{}", None, None, "missing field `op` (one of open, edit, close, save, stats)"),
+        (b"{}", None, None, "missing field `op` (one of open, edit, close, save, stats, query, context)"),
         (b"{\"id\":3}", num(3), None, "missing field `op`"),
-        (b"{\"id\":3,\"op\":\"opne\"}", num(3), None, "unknown op `opne` (known: open, edit, close, save, stats)"),
+        (b"{\"id\":3,\"op\":\"opne\"}", num(3), None, "unknown op `opne` (known: open, edit, close, save, stats, query, context)"),
         (b"{\"op\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", None, None, "unknown op `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…`"),
-        (b"{\"op\":3}", None, None, "`op` must be a string (one of open, edit, close, save, stats), got 3"),
-        (b"{\"op\":null}", None, None, "`op` must be a string (one of open, edit, close, save, stats), got null"),
+        (b"{\"op\":3}", None, None, "`op` must be a string (one of open, edit, close, save, stats, query, context), got 3"),
+        (b"{\"op\":null}", None, None, "`op` must be a string (one of open, edit, close, save, stats, query, context), got null"),
         (b"{\"id\":1.5,\"op\":\"stats\"}", None, Some("stats"), "`id` must be an integer (fitting 64 bits) or a string, got 1.5"),
         (b"{\"id\":2.0,\"op\":\"stats\"}", None, Some("stats"), "got 2.0"),
         (b"{\"id\":null,\"op\":\"stats\"}", None, Some("stats"), "`id` must be an integer (fitting 64 bits) or a string, got null"),
@@ -585,11 +585,67 @@ fn to_json(envelope: &Envelope) -> JsonValue {
         Request::Close { path } => json!({"op": "close", "path": path}),
         Request::Save { path } => json!({"op": "save", "path": path}),
         Request::Stats => json!({"op": "stats"}),
+        Request::Query(request) => json!({"op": "query", "args": words(request)}),
+        Request::Context {
+            symbol,
+            budget,
+            json,
+        } => {
+            let mut m = json!({"op": "context", "symbol": symbol,
+                "format": if *json { "json" } else { "text" }});
+            if let Some(b) = budget {
+                m["budget"] = json!(b);
+            }
+            m
+        }
     };
     if let (Some(id), Some(object)) = (&envelope.id, message.as_object_mut()) {
         object.insert("id".to_string(), id.to_json());
     }
     message
+}
+
+/// The words of `codepulse query` asking `request`.
+fn words(request: &codepulse_systems::graph::Request) -> Vec<String> {
+    use codepulse_systems::graph::Query;
+    let mut w: Vec<String> = vec![request.query.name().to_string()];
+    match &request.query {
+        Query::WhatImplements { symbol, transitive } => {
+            w.push(symbol.clone());
+            if *transitive {
+                w.push("--transitive".into());
+            }
+        }
+        Query::Callers { symbol } | Query::Callees { symbol } => w.push(symbol.clone()),
+        Query::WhereDefined { name } => w.push(name.clone()),
+        Query::BlastRadius { symbol, depth } => {
+            w.extend([symbol.clone(), "--depth".into(), depth.to_string()]);
+        }
+        Query::FindCycles => {}
+    }
+    if let Some(min) = request.min_confidence {
+        w.extend(["--min-confidence".into(), min.name().into()]);
+    }
+    w
+}
+
+fn arb_query() -> impl Strategy<Value = codepulse_systems::graph::Request> {
+    use codepulse_systems::graph::{Confidence, Query, Request as Ask};
+    let symbol = "[A-Za-z_][A-Za-z0-9_:.]{0,12}";
+    let query = prop_oneof![
+        (symbol, any::<bool>())
+            .prop_map(|(symbol, transitive)| Query::WhatImplements { symbol, transitive }),
+        symbol.prop_map(|symbol| Query::Callers { symbol }),
+        symbol.prop_map(|symbol| Query::Callees { symbol }),
+        symbol.prop_map(|name| Query::WhereDefined { name }),
+        (symbol, 0u32..100).prop_map(|(symbol, depth)| Query::BlastRadius { symbol, depth }),
+        Just(Query::FindCycles),
+    ];
+    let min = prop::option::of(prop::sample::select(Confidence::ALL.to_vec()));
+    (query, min).prop_map(|(query, min_confidence)| Ask {
+        query,
+        min_confidence,
+    })
 }
 
 fn arb_id() -> impl Strategy<Value = Option<Id>> {
@@ -635,6 +691,14 @@ fn arb_request() -> impl Strategy<Value = Request> {
         path.prop_map(|path| Request::Close { path }),
         path.prop_map(|path| Request::Save { path }),
         Just(Request::Stats),
+        arb_query().prop_map(Request::Query),
+        (".*", prop::option::of(any::<u32>()), any::<bool>()).prop_map(|(symbol, budget, json)| {
+            Request::Context {
+                symbol,
+                budget: budget.map(|b| b as usize),
+                json,
+            }
+        }),
     ]
 }
 
