@@ -66,12 +66,14 @@ def skipped(path):
     return "/fixtures/" in f"/{path}" or path.startswith("benches/samples/")
 
 report = json.load(open(out + ".codepulse.json"))
+if not all("dead_symbols" in f for f in report["files"]):
+    sys.exit("codepulse's JSON report has no files[].dead_symbols: a binary without dead symbols?")
 ours = []
 for f in report["files"]:
     path = rel(f["path"])
     if not path.endswith(".rs") or skipped(path):
         continue
-    for d in f.get("dead_symbols", []):
+    for d in f["dead_symbols"]:
         ours.append((path, d["name"], d["start_line"], d["end_line"], d["kind"]))
 
 theirs = []
