@@ -224,6 +224,9 @@ enum Op {
     /// Replace file `i` by the symbols of file `j` (another file's content under its path).
     Swap(usize, usize),
     Remove(usize),
+    /// Several changes at once (`update_files`): file `i` gets file `j`'s symbols, or is
+    /// removed.
+    Batch(Vec<(usize, Option<usize>)>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -231,6 +234,8 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..1000).prop_map(Op::Put),
         (0usize..1000, 0usize..1000).prop_map(|(i, j)| Op::Swap(i, j)),
         (0usize..1000).prop_map(Op::Remove),
+        prop::collection::vec((0usize..1000, prop::option::of(0usize..1000)), 1..5)
+            .prop_map(Op::Batch),
     ]
 }
 
@@ -267,6 +272,15 @@ proptest! {
                     Op::Remove(i) => {
                         graph.remove_file(&files[i % n].0);
                         current[i % n] = None;
+                    }
+                    Op::Batch(ref changes) => {
+                        let mut batch = Vec::new();
+                        for &(i, j) in changes {
+                            let content = j.map(|j| (files[j % n].1, files[j % n].2.clone()));
+                            current[i % n] = content.clone();
+                            batch.push((files[i % n].0.clone(), content));
+                        }
+                        graph.update_files(batch);
                     }
                 }
                 // Every file whose dead symbols (or counts) changed, appeared or vanished is

@@ -310,11 +310,11 @@ impl SymbolGraph {
         // `remove_file`).
         for (path, present, old_key, old_dependents) in changed {
             if !self.files.contains_key(&path) {
-                self.touched.extend(old_dependents);
+                self.touch_export_dependents(old_dependents);
             } else if !present || old_key != dead::export_key(self, &path) {
                 let dependents = dead::export_dependents(self, &path);
-                self.touched.extend(dependents);
-                self.touched.extend(old_dependents);
+                self.touch_export_dependents(dependents);
+                self.touch_export_dependents(old_dependents);
             }
         }
     }
