@@ -18,8 +18,9 @@
 # constant, and a dead function calling a helper used by nothing else (rustc, transitive,
 # flags both; codepulse flags the caller only: the helper is referenced). It fails unless both
 # tools flag every injected item they are expected to. --keep leaves the copy in place.
-# Both trees build in the workspace's target directory (the copy's crates are other packages
-# to cargo, so nothing of the workspace's own build is replaced; the dependencies are shared).
+# The copy is checked in target/dead-crosscheck: cargo names a workspace's own crates by their
+# path inside the workspace, so in one target directory the copy's results would be taken for
+# the repository's (and replayed by its next check).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,10 +34,11 @@ while (($#)); do
     shift
 done
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+target="${CARGO_TARGET_DIR:-$ROOT/target}"
 echo "building codepulse (release)..." >&2
-cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" -p codepulse --bin codepulse
-CODEPULSE="$CARGO_TARGET_DIR/release/codepulse"
+CARGO_TARGET_DIR="$target" cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" \
+    -p codepulse --bin codepulse
+CODEPULSE="$target/release/codepulse"
 
 work="$(mktemp -d)"
 cleanup() { if ((keep)); then echo "kept $work" >&2; else rm -rf "$work"; fi; }
@@ -44,10 +46,10 @@ trap cleanup EXIT
 
 # One side each: codepulse's JSON report and rustc's messages of a tree.
 run_tools() {
-    local dir=$1 out=$2
+    local dir=$1 out=$2 check_target=$3
     "$CODEPULSE" analyze --format json "$dir" >"$out.codepulse.json" || true
-    (cd "$dir" && cargo check --quiet --workspace --all-targets --message-format json \
-        >"$out.rustc.json" 2>/dev/null) || true
+    (cd "$dir" && CARGO_TARGET_DIR="$check_target" cargo check --quiet --workspace --all-targets \
+        --message-format json >"$out.rustc.json" 2>/dev/null) || true
 }
 
 compare() {
@@ -124,7 +126,7 @@ PY
 }
 
 echo "== this repository ($(git -C "$ROOT" rev-parse --short HEAD))"
-run_tools "$ROOT" "$work/repo"
+run_tools "$ROOT" "$work/repo" "$target"
 compare "$ROOT" "$work/repo"
 
 echo "== a copy with unused items injected"
@@ -162,5 +164,5 @@ EOF
     done
 done
 injected+="]"
-run_tools "$copy" "$work/copy"
+run_tools "$copy" "$work/copy" "$target/dead-crosscheck"
 compare "$copy" "$work/copy" "$injected"

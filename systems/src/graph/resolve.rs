@@ -791,13 +791,13 @@ impl SymbolGraph {
         let scope = Scoper::new(self, path, f);
         let mut file_refs = BTreeSet::new();
         let mut reexports = BTreeSet::new();
-        for r in f
+        let imports = f
             .symbols
             .references
             .iter()
-            .filter(|r| r.kind == RefKind::Import)
-        {
-            let targets = scope.import_targets(&r.name, r.receiver.as_deref());
+            .filter(|r| r.kind == RefKind::Import);
+        for (k, r) in imports.enumerate() {
+            let targets = scope.import_targets(k);
             if r.modifier.as_deref() == Some("pub") {
                 reexports.extend(targets.iter().copied());
             }
@@ -1007,6 +1007,8 @@ struct Scoper<'g> {
     bindings: HashMap<String, Binding>,
     /// Files whose definitions are all visible (`use x::*`, `#include`, `import a.*`).
     globs: Vec<String>,
+    /// The bindings each import reference made, in the order of the file's imports.
+    imports: Vec<Vec<Binding>>,
 }
 
 impl<'g> Scoper<'g> {
@@ -1020,6 +1022,7 @@ impl<'g> Scoper<'g> {
             unit: vec![path.to_string()],
             bindings: HashMap::new(),
             globs: Vec::new(),
+            imports: Vec::new(),
         };
         if matches!(rules.scope, Scope::GoPackage | Scope::JavaPackage) {
             let dir = parent_dir(path);
@@ -1032,10 +1035,19 @@ impl<'g> Scoper<'g> {
         }
         for r in file.symbols.references.iter() {
             if r.kind == RefKind::Import {
+                s.imports.push(Vec::new());
                 s.bind(&r.name, r.receiver.as_deref());
             }
         }
         s
+    }
+
+    /// Binds a local name, and records the binding as made by the current import.
+    fn add_binding(&mut self, name: String, binding: Binding) {
+        if let Some(made) = self.imports.last_mut() {
+            made.push(binding.clone());
+        }
+        self.bindings.insert(name, binding);
     }
 
     fn files_where(&self, pred: impl Fn(&str, &FileEntry) -> bool) -> Vec<String> {
@@ -1065,21 +1077,18 @@ impl<'g> Scoper<'g> {
                     };
                     let submodule = self.python_module(&joined);
                     if !submodule.is_empty() {
-                        self.bindings
-                            .insert(name.to_string(), Binding::Module(submodule));
+                        self.add_binding(name.to_string(), Binding::Module(submodule));
                         return;
                     }
                     let files = self.python_module(m);
                     if !files.is_empty() {
-                        self.bindings
-                            .insert(name.to_string(), Binding::Item(files, name.to_string()));
+                        self.add_binding(name.to_string(), Binding::Item(files, name.to_string()));
                     }
                 }
                 None => {
                     let files = self.python_module(name);
                     if !files.is_empty() {
-                        self.bindings
-                            .insert(name.to_string(), Binding::Module(files));
+                        self.add_binding(name.to_string(), Binding::Module(files));
                     }
                 }
             },
@@ -1087,8 +1096,7 @@ impl<'g> Scoper<'g> {
                 if let Some(m) = receiver {
                     let files = self.js_module(m);
                     if !files.is_empty() {
-                        self.bindings
-                            .insert(name.to_string(), Binding::Item(files, name.to_string()));
+                        self.add_binding(name.to_string(), Binding::Item(files, name.to_string()));
                     }
                 }
             }
@@ -1097,8 +1105,7 @@ impl<'g> Scoper<'g> {
                 let last = path.rsplit('/').next().unwrap_or(path);
                 let files = self.files_where(|p, _| parent_dir(p).rsplit('/').next() == Some(last));
                 if !files.is_empty() {
-                    self.bindings
-                        .insert(last.to_string(), Binding::Module(files));
+                    self.add_binding(last.to_string(), Binding::Module(files));
                 }
             }
             Scope::JavaPackage => {
@@ -1111,8 +1118,7 @@ impl<'g> Scoper<'g> {
                 if item == "*" {
                     self.globs.extend(files);
                 } else if !files.is_empty() {
-                    self.bindings
-                        .insert(item.to_string(), Binding::Item(files, item.to_string()));
+                    self.add_binding(item.to_string(), Binding::Item(files, item.to_string()));
                 }
             }
             Scope::CInclude => {
@@ -1142,14 +1148,14 @@ impl<'g> Scoper<'g> {
         let local = alias.unwrap_or(last.clone());
         let module_files = self.rust_files(&path);
         if !module_files.is_empty() {
-            self.bindings.insert(local, Binding::Module(module_files));
+            self.add_binding(local, Binding::Module(module_files));
             return;
         }
         // The longest prefix naming a file; the rest is the item (through `mod` blocks).
         for cut in (0..path.len()).rev() {
             let files = self.rust_files(&path[..cut]);
             if !files.is_empty() {
-                self.bindings.insert(local, Binding::Item(files, last));
+                self.add_binding(local, Binding::Item(files, last));
                 return;
             }
         }
@@ -1206,24 +1212,14 @@ impl<'g> Scoper<'g> {
             .collect()
     }
 
-    /// The definitions one import names (`use a::N`, `from m import n`, `import {a} from
+    /// The definitions the `import`-th import names (`use a::N`, `from m import n`, `import {a} from
     /// "./m"`, Java `import a.b.C`): top-level ones, or members of an inline module for Rust
     /// paths through `mod` blocks. A glob (`use a::*`, `#include`, `import a.*`) names
     /// nothing.
-    fn import_targets(&self, name: &str, receiver: Option<&str>) -> BTreeSet<SymbolId> {
-        let mut scratch = Scoper {
-            graph: self.graph,
-            path: self.path,
-            file: self.file,
-            rules: self.rules,
-            unit: Vec::new(),
-            bindings: HashMap::new(),
-            globs: Vec::new(),
-        };
-        scratch.bind(name, receiver);
+    fn import_targets(&self, import: usize) -> BTreeSet<SymbolId> {
         let sep = self.file.language.path_separator();
         let mut out = BTreeSet::new();
-        for binding in scratch.bindings.values() {
+        for binding in &self.imports[import] {
             if let Binding::Item(files, item) = binding {
                 out.extend(self.graph.by_name(item).filter(|id| {
                     let s = self.graph.symbol(*id).expect("live");
