@@ -308,3 +308,48 @@ proptest! {
         });
     }
 }
+
+/// A file appearing changes what an import finds even when it defines none of the names the
+/// importer references: `use super::Area` looked for `Area` in the crate root while the
+/// module `shapes` had no file; once `src/shapes/mod.rs` exists (without `Area`), the import
+/// looks there, and the importer must be re-resolved.
+#[test]
+fn issue_6_a_file_appearing_rebinds_the_imports_that_looked_for_it() {
+    let symbols = |language: Language, text: &str| {
+        extract_symbols(language, &parse_source(language, text), text)
+    };
+    let rust = |path: &str, text: &str| {
+        (
+            path.to_string(),
+            Language::Rust,
+            symbols(Language::Rust, text),
+        )
+    };
+    let circle = "use super::Area;\npub struct Circle;\nimpl Area for Circle {}\n";
+    let root = "pub trait Area {}\n";
+    let shapes = "pub mod circle;\n";
+    let before = [
+        rust("src/shapes/circle.rs", circle),
+        rust("src/lib.rs", root),
+    ];
+    let mut graph = SymbolGraph::build(before.clone());
+    assert!(
+        graph.render().contains("implements exact"),
+        "the crate root's Area is found:\n{}",
+        graph.render()
+    );
+    let (path, language, added) = rust("src/shapes/mod.rs", shapes);
+    graph.replace_file(&path, language, added.clone());
+    let mut after = before.to_vec();
+    after.push((path.clone(), language, added));
+    let cold = SymbolGraph::build(after);
+    assert_eq!(graph.render(), cold.render());
+    assert!(
+        cold.render().contains("implements name-only"),
+        "{}",
+        cold.render()
+    );
+    // And vanishing: back to the crate root's Area.
+    graph.remove_file(&path);
+    assert_eq!(graph.render(), SymbolGraph::build(before).render());
+}

@@ -4,12 +4,15 @@
 //!
 //! A file's outgoing edges depend only on its own symbols, the files that exist (for import
 //! resolution) and the definitions bearing the names it references. So an update re-resolves
-//! the changed file and the files that reference a name the change defined or removed.
+//! the changed file, the files that reference a name whose definitions the change added or
+//! removed, and, when a file appears or vanishes, the files whose scope looked for a file at
+//! its place (the probes of their imports: a module path, a package directory, a header).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 use codepulse_components::Language;
+use hashbrown::{HashMap, HashSet};
 
 use super::dead;
 use super::{DefKind, Definition, FileSymbols, RefKind, Visibility};
@@ -23,6 +26,8 @@ pub struct SymbolId(pub u32);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Symbol {
     pub file: String,
+    /// The language of its file.
+    pub language: Language,
     pub name: String,
     pub qualified_name: String,
     pub kind: DefKind,
@@ -107,6 +112,73 @@ struct FileEntry {
     file_refs: BTreeSet<SymbolId>,
     /// Symbols this file re-exports (`pub use`).
     reexports: BTreeSet<SymbolId>,
+    /// What its last resolution asked about which files exist, sorted.
+    probes: Vec<Probe>,
+}
+
+/// A question the scope rules ask about which files exist: the files at a path, in a
+/// directory, of a module... Each file answers the probes its path matches
+/// ([`Probe::of_file`]), so finding a module's, package's or header's files costs a hash
+/// lookup, not a scan of every file; and each file records the probes its resolution asked, so
+/// a file appearing or vanishing re-resolves exactly the files whose imports looked for it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Probe {
+    /// The file at this path.
+    Path(String),
+    /// The files of a directory (`a/b` for `a/b/c.rs`; `` at the root).
+    Dir(String),
+    /// The files of the directories with this last segment (`b`).
+    DirName(String),
+    /// The files with this name up to its first dot (`c` for `a/b/c.test.js`).
+    Stem(String),
+    /// The files with this path up to its last dot (`a/b/c` for `a/b/c.rs`).
+    WithoutExtension(String),
+    /// The Rust files of a module (`rust_module`).
+    RustModule(Vec<String>),
+    /// The Python files whose module ends with this segment (`python_module`).
+    PythonModule(String),
+}
+
+impl Probe {
+    /// The probes a file answers.
+    fn of_file(path: &str, language: Language) -> Vec<Probe> {
+        let dir = parent_dir(path);
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let mut probes = vec![
+            Probe::Path(path.to_string()),
+            Probe::Dir(dir.to_string()),
+            Probe::DirName(dir.rsplit('/').next().unwrap_or(dir).to_string()),
+            Probe::Stem(name.split('.').next().unwrap_or(name).to_string()),
+        ];
+        if let Some((stem, _)) = path.rsplit_once('.') {
+            probes.push(Probe::WithoutExtension(stem.to_string()));
+        }
+        match symbol_rules(language).resolve.scope {
+            Scope::RustCrate => probes.push(Probe::RustModule(rust_module(path))),
+            Scope::PythonModule => {
+                let module = python_module(path);
+                let last = module.rsplit('.').next().unwrap_or(&module).to_string();
+                probes.push(Probe::PythonModule(last));
+            }
+            _ => {}
+        }
+        probes
+    }
+}
+
+/// Adds `path` to the set of `key` in a map of sets.
+fn add_to<K: std::hash::Hash + Eq>(map: &mut HashMap<K, BTreeSet<String>>, key: K, path: &str) {
+    map.entry(key).or_default().insert(path.to_string());
+}
+
+/// Removes `path` from the set of `key`, and the set when it is left empty.
+fn drop_from<K: std::hash::Hash + Eq>(map: &mut HashMap<K, BTreeSet<String>>, key: &K, path: &str) {
+    if let Some(set) = map.get_mut(key) {
+        set.remove(path);
+        if set.is_empty() {
+            map.remove(key);
+        }
+    }
 }
 
 /// Definitions and resolved edges of many files, with forward and reverse indexes, updated
@@ -128,6 +200,14 @@ pub struct SymbolGraph {
     reexported: HashMap<SymbolId, BTreeSet<String>>,
     /// Files whose symbols' dead status may have changed ([`SymbolGraph::take_touched`]).
     touched: BTreeSet<String>,
+    /// Symbols by name and the last segment of their owner (the qualified name without the
+    /// name), split by each of [`SEPARATORS`]: the members of a container named like a
+    /// receiver, found without scanning every definition of the name (`owner_key`).
+    by_owner: HashMap<String, BTreeSet<SymbolId>>,
+    /// The files answering each probe (by path, directory, stem, module).
+    files_by_probe: HashMap<Probe, BTreeSet<String>>,
+    /// The files whose last resolution asked each probe.
+    probed_by: HashMap<Probe, BTreeSet<String>>,
 }
 
 impl SymbolGraph {
@@ -147,38 +227,21 @@ impl SymbolGraph {
         graph
     }
 
-    /// Replaces (or adds) one file's symbols and re-resolves what depends on them.
+    /// Replaces (or adds) one file's symbols and re-resolves what depends on them: the file
+    /// itself, the files referencing a name whose definitions in it appeared or vanished, and,
+    /// when the file appears (or changes language), the files whose scope looked for a file at
+    /// its place. A definition that keeps what resolution reads of it (name, qualified name,
+    /// kind, export status) keeps its id and the edges into it, so an edit that moves code but
+    /// defines the same things re-resolves the edited file only. [`SymbolGraph::update_files`]
+    /// of one change.
     pub fn replace_file(&mut self, path: &str, language: Language, symbols: FileSymbols) {
-        let mut names = self.defined_names(path);
-        let added = !self.files.contains_key(path);
-        let old_key = dead::export_key(self, path);
-        let old_dependents = dead::export_dependents(self, path);
-        self.remove_symbols(path);
-        names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
-        if added {
-            names.extend(module_names(path));
-        }
-        self.insert_symbols(path.to_string(), language, symbols);
-        self.touched.insert(path.to_string());
-        self.reresolve(path, &names);
-        if added || old_key != dead::export_key(self, path) {
-            let dependents = dead::export_dependents(self, path);
-            self.touch_export_dependents(dependents);
-            self.touch_export_dependents(old_dependents);
-        }
+        self.update_files([(path.to_string(), Some((language, symbols)))]);
     }
 
-    /// Removes one file and re-resolves the files that referenced its names.
+    /// Removes one file and re-resolves the files that referenced its names or looked for a
+    /// file at its place. [`SymbolGraph::update_files`] of one removal.
     pub fn remove_file(&mut self, path: &str) {
-        if !self.files.contains_key(path) {
-            return;
-        }
-        let mut names = self.defined_names(path);
-        names.extend(module_names(path));
-        let dependents = dead::export_dependents(self, path);
-        self.touch_export_dependents(dependents);
-        self.remove_symbols(path);
-        self.reresolve(path, &names);
+        self.update_files([(path.to_string(), None)]);
     }
 
     /// Marks touched files whose export status changed, what they re-export, and the
@@ -255,11 +318,12 @@ impl SymbolGraph {
         changes: impl IntoIterator<Item = (String, Option<(Language, FileSymbols)>)>,
     ) {
         let mut names = BTreeSet::new();
+        let mut probes = Vec::new();
         let mut changed = Vec::new();
         let mut in_place = Vec::new();
         for (path, new) in changes {
-            let present = self.files.contains_key(&path);
-            if !present && new.is_none() {
+            let previous = self.files.get(&path).map(|f| f.language);
+            if previous.is_none() && new.is_none() {
                 continue;
             }
             // The common edit (a keystroke in a body): the same definitions, moved. Nothing
@@ -277,24 +341,42 @@ impl SymbolGraph {
                 },
                 None => None,
             };
-            names.extend(self.defined_names(&path));
             let old_key = dead::export_key(self, &path);
             let old_dependents = dead::export_dependents(self, &path);
-            self.remove_symbols(&path);
-            // A file appearing or vanishing changes what its module's name resolves to.
-            if !present || new.is_none() {
-                names.extend(module_names(&path));
+            match new {
+                // Other definitions in a file present in the same language: the definitions
+                // whose resolution key survives keep their ids.
+                Some((language, symbols)) if previous == Some(language) => {
+                    self.touched.insert(path.clone());
+                    self.touch_impl_types(&path);
+                    names.extend(self.update_symbols(&path, symbols));
+                }
+                // The file appears, vanishes, or reappears in another language: as if removed
+                // and added. What its module's name resolves to changes, and so does what the
+                // scopes that looked for a file at its place find.
+                new => {
+                    names.extend(self.defined_names(&path));
+                    if let Some(previous) = previous {
+                        probes.extend(Probe::of_file(&path, previous));
+                    }
+                    self.remove_symbols(&path);
+                    if previous.is_none() || new.is_none() {
+                        names.extend(module_names(&path));
+                    }
+                    if let Some((language, symbols)) = new {
+                        names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
+                        probes.extend(Probe::of_file(&path, language));
+                        self.insert_symbols(path.clone(), language, symbols);
+                        self.touched.insert(path.clone());
+                    }
+                }
             }
-            if let Some((language, symbols)) = new {
-                names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
-                self.insert_symbols(path.clone(), language, symbols);
-                self.touched.insert(path.clone());
-            }
-            changed.push((path, present, old_key, old_dependents));
+            changed.push((path, previous.is_some(), old_key, old_dependents));
         }
         let mut todo: BTreeSet<String> = changed
             .iter()
             .map(|(p, ..)| p.clone())
+            .chain(in_place)
             .filter(|p| self.files.contains_key(p))
             .collect();
         for n in &names {
@@ -302,12 +384,15 @@ impl SymbolGraph {
                 todo.extend(files.iter().cloned());
             }
         }
-        todo.extend(in_place.into_iter().filter(|p| self.files.contains_key(p)));
+        for p in &probes {
+            if let Some(files) = self.probed_by.get(p) {
+                todo.extend(files.iter().cloned());
+            }
+        }
         for path in todo {
             self.resolve_file(&path);
         }
-        // Files whose export status depends on a changed one (as in `replace_file` and
-        // `remove_file`).
+        // Files whose export status depends on a changed one.
         for (path, present, old_key, old_dependents) in changed {
             if !self.files.contains_key(&path) {
                 self.touch_export_dependents(old_dependents);
@@ -569,41 +654,95 @@ impl SymbolGraph {
     fn insert_symbols(&mut self, path: String, language: Language, symbols: FileSymbols) {
         let mut ids = Vec::with_capacity(symbols.definitions.len());
         for d in &symbols.definitions {
-            let symbol = Symbol {
-                file: path.clone(),
-                name: d.name.clone(),
-                qualified_name: d.qualified_name.clone(),
-                kind: d.kind,
-                visibility: d.visibility,
-                start_byte: d.start_byte,
-                end_byte: d.end_byte,
-                start_line: d.start_line,
-                end_line: d.end_line,
-                parent: d.parent.map(|p| ids[p]),
-            };
-            let id = match self.free.pop() {
-                Some(id) => {
-                    self.symbols[id.0 as usize] = Some(symbol);
-                    id
-                }
-                None => {
-                    self.symbols.push(Some(symbol));
-                    SymbolId(self.symbols.len() as u32 - 1)
-                }
-            };
-            self.by_name.entry(d.name.clone()).or_default().insert(id);
-            self.by_qualified
-                .entry(d.qualified_name.clone())
-                .or_default()
-                .insert(id);
-            ids.push(id);
+            let parent = d.parent.map(|p| ids[p]);
+            ids.push(self.add_symbol(&path, language, d, parent));
         }
+        for probe in Probe::of_file(&path, language) {
+            add_to(&mut self.files_by_probe, probe, &path);
+        }
+        self.index_file(path, language, symbols, ids);
+    }
+
+    /// A new symbol for a definition of `path` (a freed id when there is one), indexed by name
+    /// and qualified name.
+    fn add_symbol(
+        &mut self,
+        path: &str,
+        language: Language,
+        d: &Definition,
+        parent: Option<SymbolId>,
+    ) -> SymbolId {
+        let symbol = Symbol {
+            file: path.to_string(),
+            language,
+            name: d.name.clone(),
+            qualified_name: d.qualified_name.clone(),
+            kind: d.kind,
+            visibility: d.visibility,
+            start_byte: d.start_byte,
+            end_byte: d.end_byte,
+            start_line: d.start_line,
+            end_line: d.end_line,
+            parent,
+        };
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.symbols[id.0 as usize] = Some(symbol);
+                id
+            }
+            None => {
+                self.symbols.push(Some(symbol));
+                SymbolId(self.symbols.len() as u32 - 1)
+            }
+        };
+        self.by_name.entry(d.name.clone()).or_default().insert(id);
+        self.by_qualified
+            .entry(d.qualified_name.clone())
+            .or_default()
+            .insert(id);
+        for sep in SEPARATORS {
+            let key = owner_key(&d.name, sep, owner_last(&d.qualified_name, &d.name, sep));
+            self.by_owner.entry(key).or_default().insert(id);
+        }
+        id
+    }
+
+    /// Drops a symbol and its index entries. The edges, file-level references and re-exports
+    /// naming it stay in the reverse indexes until their files are re-resolved (they reference
+    /// its name, so the caller re-resolves them): the reverse indexes always mirror the files'
+    /// lists, which re-resolution diffs against.
+    fn free_symbol(&mut self, id: SymbolId) {
+        let s = self.symbols[id.0 as usize].take().expect("live symbol");
+        remove_from(&mut self.by_name, &s.name, id);
+        remove_from(&mut self.by_qualified, &s.qualified_name, id);
+        for sep in SEPARATORS {
+            let key = owner_key(&s.name, sep, owner_last(&s.qualified_name, &s.name, sep));
+            remove_from(&mut self.by_owner, &key, id);
+        }
+        self.free.push(id);
+    }
+
+    /// Records a file's entry (without edges) and the names it references.
+    fn index_file(
+        &mut self,
+        path: String,
+        language: Language,
+        symbols: FileSymbols,
+        ids: Vec<SymbolId>,
+    ) {
         let referenced = referenced_names(&symbols);
         for name in &referenced {
-            self.referencing
-                .entry(name.clone())
-                .or_default()
-                .insert(path.clone());
+            match self.referencing.get_mut(name) {
+                Some(files) => {
+                    if !files.contains(&path) {
+                        files.insert(path.clone());
+                    }
+                }
+                None => {
+                    self.referencing
+                        .insert(name.clone(), BTreeSet::from([path.clone()]));
+                }
+            }
         }
         self.files.insert(
             path.clone(),
@@ -615,9 +754,87 @@ impl SymbolGraph {
                 edges: Vec::new(),
                 file_refs: BTreeSet::new(),
                 reexports: BTreeSet::new(),
+                probes: Vec::new(),
             },
         );
         self.touch_impl_types(&path);
+    }
+
+    /// Replaces the symbols of a file present with the same language, pairing old and new
+    /// definitions by their resolution key in order: a paired definition keeps its id (its
+    /// spans move), the others are freed or added. Returns the names of the unpaired ones,
+    /// whose referencing files must be re-resolved. Edges into paired ids from other files
+    /// stay: nothing they were resolved from changed.
+    fn update_symbols(&mut self, path: &str, symbols: FileSymbols) -> BTreeSet<String> {
+        let mut old = self.files.remove(path).expect("a present file");
+        // Kept for re-resolution to diff against.
+        let old_edges = std::mem::take(&mut old.edges);
+        let old_probes = std::mem::take(&mut old.probes);
+        let old_refs = std::mem::take(&mut old.file_refs);
+        let old_reexports = std::mem::take(&mut old.reexports);
+        // The names it no longer references (`index_file` adds the new ones).
+        let referenced = referenced_names(&symbols);
+        for name in old.referenced.difference(&referenced) {
+            if let Some(set) = self.referencing.get_mut(name) {
+                set.remove(path);
+                if set.is_empty() {
+                    self.referencing.remove(name);
+                }
+            }
+        }
+        fn key(d: &Definition) -> (&str, &str, DefKind, Visibility) {
+            (&d.name, &d.qualified_name, d.kind, d.visibility)
+        }
+        let mut unpaired: HashMap<_, VecDeque<SymbolId>> = HashMap::new();
+        for (d, id) in old.symbols.definitions.iter().zip(&old.ids) {
+            unpaired.entry(key(d)).or_default().push_back(*id);
+        }
+        let mut changed = BTreeSet::new();
+        let mut ids: Vec<SymbolId> = Vec::with_capacity(symbols.definitions.len());
+        for d in &symbols.definitions {
+            // A parent precedes its members.
+            let parent = d.parent.map(|p| ids[p]);
+            match unpaired.get_mut(&key(d)).and_then(|q| q.pop_front()) {
+                Some(id) => {
+                    let s = self.symbols[id.0 as usize].as_mut().expect("live symbol");
+                    s.start_byte = d.start_byte;
+                    s.end_byte = d.end_byte;
+                    s.start_line = d.start_line;
+                    s.end_line = d.end_line;
+                    // What an import of it names depends on its parent (a `mod` block).
+                    if s.parent != parent {
+                        s.parent = parent;
+                        changed.insert(d.name.clone());
+                    }
+                    ids.push(id);
+                }
+                None => {
+                    changed.insert(d.name.clone());
+                    ids.push(self.add_symbol(path, old.language, d, parent));
+                }
+            }
+        }
+        let freed: BTreeSet<SymbolId> = unpaired.into_values().flatten().collect();
+        // The edges from a freed symbol go now: its id may be reused by another file of the
+        // same batch before this one is re-resolved, and an edge of the new symbol could then
+        // equal one of these (a `contains` between two reused ids).
+        let (gone, old_edges): (Vec<Edge>, Vec<Edge>) =
+            old_edges.into_iter().partition(|e| freed.contains(&e.from));
+        self.drop_edges(&gone);
+        for e in &gone {
+            self.touch_symbol(e.to);
+        }
+        for id in freed {
+            changed.insert(self.symbol(id).expect("live symbol").name.clone());
+            self.free_symbol(id);
+        }
+        self.index_file(path.to_string(), old.language, symbols, ids);
+        let entry = self.files.get_mut(path).expect("just indexed");
+        entry.edges = old_edges;
+        entry.probes = old_probes;
+        entry.file_refs = old_refs;
+        entry.reexports = old_reexports;
+        changed
     }
 
     /// Removes a file's symbols, its outgoing edges and its index entries. Edges of other
@@ -640,6 +857,12 @@ impl SymbolGraph {
         {
             self.touch_symbol(id);
         }
+        for probe in Probe::of_file(path, entry.language) {
+            drop_from(&mut self.files_by_probe, &probe, path);
+        }
+        for probe in &entry.probes {
+            drop_from(&mut self.probed_by, probe, path);
+        }
         self.drop_edges(&entry.edges);
         drop_file_index(&mut self.file_referenced, path, &entry.file_refs);
         drop_file_index(&mut self.reexported, path, &entry.reexports);
@@ -652,13 +875,7 @@ impl SymbolGraph {
             }
         }
         for id in entry.ids {
-            let s = self.symbols[id.0 as usize].take().expect("live symbol");
-            remove_from(&mut self.by_name, &s.name, id);
-            remove_from(&mut self.by_qualified, &s.qualified_name, id);
-            self.incoming.remove(&id);
-            self.file_referenced.remove(&id);
-            self.reexported.remove(&id);
-            self.free.push(id);
+            self.free_symbol(id);
         }
     }
 
@@ -670,25 +887,6 @@ impl SymbolGraph {
                     self.incoming.remove(&e.to);
                 }
             }
-        }
-    }
-
-    /// Re-resolves `changed` (if present) and every file referencing one of `names`. Nothing
-    /// else can change: every candidate set is a set of definitions bearing the referenced
-    /// name, so a file appearing or vanishing (a module import's target, a package's members)
-    /// matters only through the names it defines.
-    fn reresolve(&mut self, changed: &str, names: &BTreeSet<String>) {
-        let mut todo: BTreeSet<String> = BTreeSet::new();
-        if self.files.contains_key(changed) {
-            todo.insert(changed.to_string());
-        }
-        for n in names {
-            if let Some(files) = self.referencing.get(n) {
-                todo.extend(files.iter().cloned());
-            }
-        }
-        for path in todo {
-            self.resolve_file(&path);
         }
     }
 
@@ -741,19 +939,48 @@ impl SymbolGraph {
     }
 
     /// (Re)computes the outgoing edges and file-level references of one file; the targets
-    /// that gained or lost one are touched.
+    /// that gained or lost one are touched. The reverse index of edges is updated by the
+    /// difference with the previous edges (both sorted), so re-resolving a file whose edges did
+    /// not change touches no index.
     fn resolve_file(&mut self, path: &str) {
+        let (edges, refs, reexports, probes) = self.compute_edges(path);
+        let entry = self.files.get_mut(path).expect("file");
+        if entry.probes != probes {
+            let old = std::mem::replace(&mut entry.probes, probes.clone());
+            for p in &old {
+                drop_from(&mut self.probed_by, p, path);
+            }
+            for p in probes {
+                add_to(&mut self.probed_by, p, path);
+            }
+        }
         let entry = self.files.get_mut(path).expect("file");
         let old = std::mem::take(&mut entry.edges);
         let old_refs = std::mem::take(&mut entry.file_refs);
         let old_reexports = std::mem::take(&mut entry.reexports);
-        self.drop_edges(&old);
+        let mut changed = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < edges.len() {
+            match (old.get(i), edges.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), b) if b.is_none_or(|b| a < b) => {
+                    self.drop_edges(std::slice::from_ref(a));
+                    changed.push(a.to);
+                    i += 1;
+                }
+                (_, Some(b)) => {
+                    self.incoming.entry(b.to).or_default().insert(*b);
+                    changed.push(b.to);
+                    j += 1;
+                }
+                (_, None) => unreachable!("the loop runs while one side has edges"),
+            }
+        }
         drop_file_index(&mut self.file_referenced, path, &old_refs);
         drop_file_index(&mut self.reexported, path, &old_reexports);
-        let (edges, refs, reexports) = self.compute_edges(path);
-        for e in &edges {
-            self.incoming.entry(e.to).or_default().insert(*e);
-        }
         for id in &refs {
             self.file_referenced
                 .entry(*id)
@@ -766,14 +993,8 @@ impl SymbolGraph {
                 .or_default()
                 .insert(path.to_string());
         }
-        let old_edges: BTreeSet<Edge> = old.into_iter().collect();
-        let new_edges: BTreeSet<Edge> = edges.iter().copied().collect();
-        let changed: Vec<SymbolId> = old_edges
-            .symmetric_difference(&new_edges)
-            .map(|e| e.to)
-            .chain(old_refs.symmetric_difference(&refs).copied())
-            .chain(old_reexports.symmetric_difference(&reexports).copied())
-            .collect();
+        changed.extend(old_refs.symmetric_difference(&refs).copied());
+        changed.extend(old_reexports.symmetric_difference(&reexports).copied());
         for id in changed {
             self.touch_symbol(id);
         }
@@ -783,9 +1004,9 @@ impl SymbolGraph {
         entry.reexports = reexports;
     }
 
-    /// The outgoing edges of a file, the symbols it references at file level or imports, and
-    /// those it re-exports (`pub use`).
-    fn compute_edges(&self, path: &str) -> (Vec<Edge>, BTreeSet<SymbolId>, BTreeSet<SymbolId>) {
+    /// The outgoing edges of a file, sorted; the symbols it references at file level or
+    /// imports, and those it re-exports (`pub use`); and the probes its scope asked, sorted.
+    fn compute_edges(&self, path: &str) -> ResolvedFile {
         let f = &self.files[path];
         let rules = &symbol_rules(f.language).resolve;
         let scope = Scoper::new(self, path, f);
@@ -803,11 +1024,11 @@ impl SymbolGraph {
             }
             file_refs.extend(targets);
         }
-        let mut edges = BTreeSet::new();
+        let mut edges = Vec::new();
         for (i, d) in f.symbols.definitions.iter().enumerate() {
             let from = f.ids[i];
             if let Some(p) = d.parent {
-                edges.insert(Edge {
+                edges.push(Edge {
                     from: f.ids[p],
                     to: from,
                     kind: EdgeKind::Contains,
@@ -819,7 +1040,7 @@ impl SymbolGraph {
                 for (to, confidence) in scope.resolve(name, receiver, Some(i), Target::Implemented)
                 {
                     if to != from {
-                        edges.insert(Edge {
+                        edges.push(Edge {
                             from,
                             to,
                             kind: EdgeKind::Implements,
@@ -853,7 +1074,7 @@ impl SymbolGraph {
                 scope.resolve(&r.name, r.receiver.as_deref(), Some(enclosing), target)
             {
                 if to != from {
-                    edges.insert(Edge {
+                    edges.push(Edge {
                         from,
                         to,
                         kind,
@@ -862,6 +1083,8 @@ impl SymbolGraph {
                 }
             }
         }
+        edges.sort_unstable();
+        edges.dedup();
         // The implemented name is also a type reference of the implementor: the implements
         // edge says it better.
         let implemented: BTreeSet<(SymbolId, SymbolId)> = edges
@@ -873,9 +1096,22 @@ impl SymbolGraph {
             .into_iter()
             .filter(|e| e.kind != EdgeKind::Uses || !implemented.contains(&(e.from, e.to)))
             .collect();
-        (edges, file_refs, reexports)
+        let mut probes = scope.probes.into_inner();
+        probes.sort_unstable();
+        probes.dedup();
+        (edges, file_refs, reexports, probes)
     }
 }
+
+/// What resolving a file gives ([`SymbolGraph::compute_edges`]): its edges, sorted; the
+/// symbols it references at file level or imports; those it re-exports; the probes its scope
+/// asked, sorted.
+type ResolvedFile = (
+    Vec<Edge>,
+    BTreeSet<SymbolId>,
+    BTreeSet<SymbolId>,
+    Vec<Probe>,
+);
 
 /// Removes `path` from the per-target file sets of `ids`.
 fn drop_file_index(
@@ -949,6 +1185,24 @@ fn referenced_names(symbols: &FileSymbols) -> BTreeSet<String> {
     referenced
 }
 
+/// The separators of qualified names (`Language::path_separator`).
+const SEPARATORS: [&str; 2] = ["::", "."];
+
+/// The last segment of a symbol's owner, its qualified name without the name, split by `sep`
+/// (`a::B` for `a::B::f` gives `B`; a top-level definition's owner is empty).
+fn owner_last<'q>(qualified: &'q str, name: &str, sep: &str) -> &'q str {
+    let owner = qualified
+        .get(..qualified.len().saturating_sub(name.len()))
+        .unwrap_or("")
+        .trim_end_matches(sep);
+    owner.rsplit(sep).next().unwrap_or(owner)
+}
+
+/// The key of [`SymbolGraph::by_owner`].
+fn owner_key(name: &str, sep: &str, owner_last: &str) -> String {
+    format!("{name}\0{sep}\0{owner_last}")
+}
+
 fn remove_from(index: &mut HashMap<String, BTreeSet<SymbolId>>, key: &str, id: SymbolId) {
     if let Some(set) = index.get_mut(key) {
         set.remove(&id);
@@ -1009,6 +1263,8 @@ struct Scoper<'g> {
     globs: Vec<String>,
     /// The bindings each import reference made, in the order of the file's imports.
     imports: Vec<Vec<Binding>>,
+    /// What the scope asked about which files exist.
+    probes: std::cell::RefCell<Vec<Probe>>,
 }
 
 impl<'g> Scoper<'g> {
@@ -1023,14 +1279,14 @@ impl<'g> Scoper<'g> {
             bindings: HashMap::new(),
             globs: Vec::new(),
             imports: Vec::new(),
+            probes: std::cell::RefCell::new(Vec::new()),
         };
         if matches!(rules.scope, Scope::GoPackage | Scope::JavaPackage) {
-            let dir = parent_dir(path);
-            s.unit = graph
-                .files
-                .iter()
-                .filter(|(p, e)| parent_dir(p) == dir && e.language == file.language)
-                .map(|(p, _)| p.clone())
+            s.unit = s
+                .ask(Probe::Dir(parent_dir(path).to_string()))
+                .into_iter()
+                .filter(|p| graph.files[*p].language == file.language)
+                .cloned()
                 .collect();
         }
         for r in file.symbols.references.iter() {
@@ -1050,15 +1306,32 @@ impl<'g> Scoper<'g> {
         self.bindings.insert(name, binding);
     }
 
-    fn files_where(&self, pred: impl Fn(&str, &FileEntry) -> bool) -> Vec<String> {
-        self.graph
-            .files
-            .iter()
-            .filter(|(p, e)| {
-                symbol_rules(e.language).resolve.scope == self.rules.scope && pred(p, e)
+    /// The files answering a probe (recorded: the file depends on the answer).
+    fn ask(&self, probe: Probe) -> Vec<&'g String> {
+        let files = self.graph.files_by_probe.get(&probe);
+        self.probes.borrow_mut().push(probe);
+        files.into_iter().flatten().collect()
+    }
+
+    /// The files answering these probes, of this file's scope kind, that satisfy `pred`,
+    /// sorted and without repeats.
+    fn files_where(
+        &self,
+        probes: impl IntoIterator<Item = Probe>,
+        pred: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let set: BTreeSet<&String> = probes
+            .into_iter()
+            .flat_map(|p| self.ask(p))
+            .filter(|p| {
+                self.graph
+                    .files
+                    .get(*p)
+                    .is_some_and(|e| symbol_rules(e.language).resolve.scope == self.rules.scope)
+                    && pred(p)
             })
-            .map(|(p, _)| p.clone())
-            .collect()
+            .collect();
+        set.into_iter().cloned().collect()
     }
 
     fn bind(&mut self, name: &str, receiver: Option<&str>) {
@@ -1103,7 +1376,7 @@ impl<'g> Scoper<'g> {
             Scope::GoPackage => {
                 let path = name.trim_matches('"');
                 let last = path.rsplit('/').next().unwrap_or(path);
-                let files = self.files_where(|p, _| parent_dir(p).rsplit('/').next() == Some(last));
+                let files = self.files_where([Probe::DirName(last.to_string())], |_| true);
                 if !files.is_empty() {
                     self.add_binding(last.to_string(), Binding::Module(files));
                 }
@@ -1111,7 +1384,8 @@ impl<'g> Scoper<'g> {
             Scope::JavaPackage => {
                 let (package, item) = name.rsplit_once('.').unwrap_or(("", name));
                 let dir = package.replace('.', "/");
-                let files = self.files_where(|p, _| {
+                let last = dir.rsplit('/').next().unwrap_or(&dir);
+                let files = self.files_where([Probe::DirName(last.to_string())], |p| {
                     let d = parent_dir(p);
                     d == dir || d.ends_with(&format!("/{dir}"))
                 });
@@ -1127,9 +1401,11 @@ impl<'g> Scoper<'g> {
                 };
                 let joined = normalize(&format!("{}/{header}", parent_dir(self.path)));
                 let stem = joined.rsplit_once('.').map_or(joined.as_str(), |(s, _)| s);
-                let files = self.files_where(|p, _| {
-                    p == joined || p.rsplit_once('.').is_some_and(|(s, _)| s == stem)
-                });
+                let probes = [
+                    Probe::Path(joined.clone()),
+                    Probe::WithoutExtension(stem.to_string()),
+                ];
+                let files = self.files_where(probes, |_| true);
                 self.globs.extend(files);
             }
         }
@@ -1162,7 +1438,7 @@ impl<'g> Scoper<'g> {
     }
 
     fn rust_files(&self, module: &[String]) -> Vec<String> {
-        self.files_where(|p, _| rust_module(p) == module)
+        self.files_where([Probe::RustModule(module.to_vec())], |_| true)
     }
 
     fn python_module(&self, written: &str) -> Vec<String> {
@@ -1179,11 +1455,14 @@ impl<'g> Scoper<'g> {
             } else {
                 format!("{dir}/{sub}")
             };
-            return self.files_where(|p, _| {
-                p == format!("{base}.py") || p == format!("{base}/__init__.py")
-            });
+            let probes = [
+                Probe::Path(format!("{base}.py")),
+                Probe::Path(format!("{base}/__init__.py")),
+            ];
+            return self.files_where(probes, |_| true);
         }
-        self.files_where(|p, _| {
+        let last = rest.rsplit('.').next().unwrap_or(rest);
+        self.files_where([Probe::PythonModule(last.to_string())], |p| {
             let m = python_module(p);
             m == rest || m.ends_with(&format!(".{rest}"))
         })
@@ -1204,10 +1483,14 @@ impl<'g> Scoper<'g> {
             "/index.ts",
             "/index.js",
         ];
+        // The first that exists (the ones before it are asked too: one appearing would win).
         SUFFIXES
             .iter()
-            .map(|s| format!("{base}{s}"))
-            .find(|p| self.graph.files.contains_key(p))
+            .find_map(|s| {
+                self.ask(Probe::Path(format!("{base}{s}")))
+                    .first()
+                    .map(|p| (*p).clone())
+            })
             .into_iter()
             .collect()
     }
@@ -1238,13 +1521,48 @@ impl<'g> Scoper<'g> {
         out
     }
 
+    /// Candidates named `name` accepted by `target`, in the file being resolved.
+    fn in_this_file(&self, name: &str, target: Target) -> BTreeSet<SymbolId> {
+        self.file
+            .ids
+            .iter()
+            .zip(&self.file.symbols.definitions)
+            .filter(|(_, d)| d.name == name && target.accepts(d.kind))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// Candidates named `name` accepted by `target`, in these files.
+    /// By whichever is shorter: the definitions bearing the name, or those of the files.
     fn in_files(&self, name: &str, files: &[String], target: Target) -> BTreeSet<SymbolId> {
-        self.graph
-            .by_name(name)
+        let Some(named) = self.graph.by_name.get(name) else {
+            return BTreeSet::new();
+        };
+        let graph = self.graph;
+        let accepts = |id: &SymbolId| {
+            let s = graph.symbol(*id).expect("live");
+            s.name == name && target.accepts(s.kind)
+        };
+        let in_files: usize = files
+            .iter()
+            .map(|f| graph.files.get(f).map_or(0, |e| e.ids.len()))
+            .sum();
+        if in_files <= named.len() {
+            return files
+                .iter()
+                .filter_map(|f| graph.files.get(f))
+                .flat_map(|e| e.ids.iter().copied())
+                .filter(accepts)
+                .collect();
+        }
+        let files: HashSet<&str> = files.iter().map(String::as_str).collect();
+        named
+            .iter()
+            .copied()
             .filter(|id| {
-                let s = self.graph.symbol(*id).expect("live");
-                target.accepts(s.kind) && files.contains(&s.file)
+                // Every one bears the name.
+                let s = graph.symbol(*id).expect("live");
+                target.accepts(s.kind) && files.contains(s.file.as_str())
             })
             .collect()
     }
@@ -1270,14 +1588,40 @@ impl<'g> Scoper<'g> {
         container: &str,
         sep: &str,
     ) -> BTreeSet<SymbolId> {
+        // `owner == container` implies the same last segment: comparing those is the rule.
         let last = container.rsplit(sep).next().unwrap_or(container);
         set.iter()
             .copied()
             .filter(|id| {
                 let s = self.graph.symbol(*id).expect("live");
-                let owner =
-                    s.qualified_name[..s.qualified_name.len() - s.name.len()].trim_end_matches(sep);
-                owner == container || owner.rsplit(sep).next() == Some(last)
+                owner_last(&s.qualified_name, &s.name, sep) == last
+            })
+            .collect()
+    }
+
+    /// [`Scoper::in_container`] of every candidate (`all`) the reference accepts, by the
+    /// owner index.
+    fn owned_by(
+        &self,
+        name: &str,
+        container: &str,
+        sep: &str,
+        target: Target,
+        all: impl FnOnce() -> BTreeSet<SymbolId>,
+    ) -> BTreeSet<SymbolId> {
+        if !SEPARATORS.contains(&sep) {
+            return self.in_container(&all(), container, sep);
+        }
+        let last = container.rsplit(sep).next().unwrap_or(container);
+        self.graph
+            .by_owner
+            .get(&owner_key(name, sep, last))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|id| {
+                let s = self.graph.symbol(*id).expect("live");
+                target.accepts(s.kind) && symbol_rules(s.language).resolve.scope == self.rules.scope
             })
             .collect()
     }
@@ -1294,14 +1638,25 @@ impl<'g> Scoper<'g> {
             return Vec::new();
         }
         let sep = self.file.language.path_separator();
-        let all: BTreeSet<SymbolId> = self
-            .graph
-            .by_name(name)
-            .filter(|id| target.accepts(self.graph.symbol(*id).expect("live").kind))
-            .collect();
-        if all.is_empty() {
+        if !self.graph.by_name.contains_key(name) {
             return Vec::new();
         }
+        // Every candidate bearing the name in a language of the same scope kind (a Python call
+        // is not a call of a Go function), computed only for the steps that need it (the scoped
+        // steps look in a few files).
+        let every = std::cell::OnceCell::new();
+        let all = || -> &BTreeSet<SymbolId> {
+            every.get_or_init(|| {
+                self.graph
+                    .by_name(name)
+                    .filter(|id| {
+                        let s = self.graph.symbol(*id).expect("live");
+                        target.accepts(s.kind)
+                            && symbol_rules(s.language).resolve.scope == self.rules.scope
+                    })
+                    .collect()
+            })
+        };
         let unique =
             |set: &BTreeSet<SymbolId>, c: Confidence| -> Option<Vec<(SymbolId, Confidence)>> {
                 (set.len() == 1).then(|| set.iter().map(|id| (*id, c)).collect())
@@ -1323,7 +1678,7 @@ impl<'g> Scoper<'g> {
                             | DefKind::Trait
                             | DefKind::Interface
                     ) {
-                        let here = self.in_files(name, &[self.path.to_string()], target);
+                        let here = self.in_this_file(name, target);
                         let owned = self.in_container(&here, &defs[i].qualified_name, sep);
                         if let Some(v) = unique(&owned, Confidence::Inferred) {
                             return v;
@@ -1332,7 +1687,7 @@ impl<'g> Scoper<'g> {
                     }
                     at = defs[i].parent;
                 }
-                name_only(&all)
+                name_only(all())
             }
             Some(r) => {
                 let head = r.split([':', '.']).next().unwrap_or(r);
@@ -1365,7 +1720,8 @@ impl<'g> Scoper<'g> {
                     }
                 }
                 // A type or module named by the receiver: visible ones first.
-                let owned = self.in_container(&all, r.trim_start_matches("crate::"), sep);
+                let container = r.trim_start_matches("crate::");
+                let owned = self.owned_by(name, container, sep, target, || all().clone());
                 let visible: BTreeSet<SymbolId> = owned
                     .iter()
                     .copied()
@@ -1387,12 +1743,12 @@ impl<'g> Scoper<'g> {
                 if let Some(v) = unique(&modules, Confidence::Inferred) {
                     return v;
                 }
-                name_only(&all)
+                name_only(all())
             }
             None => {
                 // Unqualified, a name in the file is visible when it is top-level or a member
                 // of a definition enclosing the reference (not another class's method).
-                let here = self.in_files(name, &[self.path.to_string()], target);
+                let here = self.in_this_file(name, target);
                 let enclosing_names = self.enclosing_names(enclosing);
                 let here: BTreeSet<SymbolId> = here
                     .into_iter()
@@ -1431,7 +1787,7 @@ impl<'g> Scoper<'g> {
                     return v;
                 }
                 if self.rules.scope == Scope::CInclude {
-                    let linked: BTreeSet<SymbolId> = all
+                    let linked: BTreeSet<SymbolId> = all()
                         .iter()
                         .copied()
                         .filter(|id| {
@@ -1442,7 +1798,7 @@ impl<'g> Scoper<'g> {
                         return v;
                     }
                 }
-                name_only(&all)
+                name_only(all())
             }
         }
     }
@@ -1466,11 +1822,7 @@ impl<'g> Scoper<'g> {
             .next()
             .unwrap_or(receiver)
             .to_string();
-        self.files_where(|p, _| {
-            let stem = p.rsplit('/').next().unwrap_or(p);
-            let stem = stem.split('.').next().unwrap_or(stem);
-            stem == last || parent_dir(p).rsplit('/').next() == Some(last.as_str())
-        })
+        self.files_where([Probe::Stem(last.clone()), Probe::DirName(last)], |_| true)
     }
 }
 
