@@ -476,8 +476,10 @@ pub(super) fn export_dependents(graph: &SymbolGraph, path: &str) -> Vec<String> 
         return Vec::new();
     };
     let module = rust_module(path);
+    // Every such file's path starts with the crate's `src/` and the module's directories.
+    let start = format!("{prefix}src/{}", module.join("/"));
     graph
-        .paths()
+        .paths_starting_with(&start)
         .filter(|p| {
             rust_crate(p).is_some_and(|(q, _)| q == prefix) && rust_module(p).starts_with(&module)
         })

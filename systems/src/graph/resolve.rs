@@ -220,8 +220,9 @@ impl SymbolGraph {
             graph.insert_symbols(path.clone(), language, symbols);
             paths.push(path);
         }
+        // Every file is touched: no need to work out which symbols' files are.
         for path in graph.files.keys().cloned().collect::<Vec<_>>() {
-            graph.resolve_file(&path);
+            graph.resolve_file_touching(&path, false);
         }
         graph.touched = graph.files.keys().cloned().collect();
         graph
@@ -306,6 +307,20 @@ impl SymbolGraph {
     /// Every file's path, sorted.
     pub fn paths(&self) -> impl Iterator<Item = &str> + '_ {
         self.files.keys().map(String::as_str)
+    }
+
+    /// The paths starting with `prefix`, sorted (a range of the sorted file map, not a scan).
+    pub fn paths_starting_with<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.files
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .map(|(p, _)| p.as_str())
+            .take_while(move |p| p.starts_with(prefix))
     }
 
     /// Applies the changes of many files at once (`Some`: the file's new symbols, `None`: the
@@ -943,6 +958,12 @@ impl SymbolGraph {
     /// difference with the previous edges (both sorted), so re-resolving a file whose edges did
     /// not change touches no index.
     fn resolve_file(&mut self, path: &str) {
+        self.resolve_file_touching(path, true);
+    }
+
+    /// [`SymbolGraph::resolve_file`], marking touched what changed only when `touch` (a cold
+    /// build touches every file anyway).
+    fn resolve_file_touching(&mut self, path: &str, touch: bool) {
         let (edges, refs, reexports, probes) = self.compute_edges(path);
         let entry = self.files.get_mut(path).expect("file");
         if entry.probes != probes {
@@ -993,10 +1014,15 @@ impl SymbolGraph {
                 .or_default()
                 .insert(path.to_string());
         }
-        changed.extend(old_refs.symmetric_difference(&refs).copied());
-        changed.extend(old_reexports.symmetric_difference(&reexports).copied());
-        for id in changed {
-            self.touch_symbol(id);
+        if touch {
+            changed.extend(old_refs.symmetric_difference(&refs).copied());
+            changed.extend(old_reexports.symmetric_difference(&reexports).copied());
+            // Many edges share a target: each is touched once.
+            changed.sort_unstable();
+            changed.dedup();
+            for id in changed {
+                self.touch_symbol(id);
+            }
         }
         let entry = self.files.get_mut(path).expect("file");
         entry.edges = edges;
