@@ -22,8 +22,10 @@
 //!   middle of the file (spans move, the definitions stay),
 //!   `add-function` appends a function (a new name). `update/extract` is `extract_symbols` of
 //!   the edited file's tree, `update/replace-file/…` is `SymbolGraph::replace_file` alone,
-//!   `update/extract+replace/…` both: the graph's whole work after an edit (the tree is parsed
-//!   beforehand: the analysis has it);
+//!   `update/extract+replace/…` both (the tree is parsed beforehand: the analysis has it);
+//!   `update/reextract+replace/edit-line` is what the engine does after the edit:
+//!   `reextract_symbols` of the incremental tree (only the top-level item the edit touched is
+//!   extracted again) and `replace_file`: the graph's whole work after a one-line edit;
 //! - `graph/blast-radius-3`, `graph/what-implements`, `graph/callers`: one query per
 //!   iteration, rotating over a fixed sample of symbols that have some incoming edge of the
 //!   query's kind (the figure is the mean over the sample);
@@ -35,10 +37,12 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use codepulse_components::Language;
-use codepulse_systems::analysis::parse_source;
+use codepulse_components::{Language, TextChanges, TextEdit};
+use codepulse_systems::analysis::{parse_source, reparse_source};
+use codepulse_systems::apply_text_edits;
 use codepulse_systems::graph::{
     self, BLAST_EDGES, Confidence, EdgeKind, FileSymbols, SymbolGraph, SymbolId, extract_symbols,
+    reextract_symbols,
 };
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
@@ -308,9 +312,10 @@ fn benches(c: &mut Criterion) {
         (path.as_str(), *language, versions)
     };
     // A statement line at the top of the first function body after the middle of the file.
-    let edit_line = |text: &str| {
+    const LINE: &str = "        let _edited = 1;\n";
+    fn line_at(text: &str) -> usize {
         let mut from = text.len() / 2;
-        let at = loop {
+        loop {
             let f = from
                 + text[from..]
                     .find("fn ")
@@ -323,8 +328,11 @@ fn benches(c: &mut Criterion) {
                 }
                 _ => from = f + 3,
             }
-        };
-        format!("{}        let _edited = 1;\n{}", &text[..at], &text[at..])
+        }
+    }
+    let edit_line = |text: &str| {
+        let at = line_at(text);
+        format!("{}{LINE}{}", &text[..at], &text[at..])
     };
     let add_function = |text: &str| format!("{text}\nfn codepulse_bench_added() {{}}\n");
     group.sample_size(50);
@@ -361,6 +369,50 @@ fn benches(c: &mut Criterion) {
             });
         });
     }
+
+    // What the engine does after the edit: the incremental reparse gives the changed ranges,
+    // `reextract_symbols` extracts the touched top-level item again and splices it in.
+    group.bench_function("update/reextract+replace/edit-line", |b| {
+        let (path, language, versions) = edited(edit_line);
+        let at = line_at(&versions[0].0);
+        // (the edit, then its undo): the text after, its incremental tree, what changed, and
+        // the symbols before.
+        let steps = [(0, 1, at, at), (1, 0, at, at + LINE.len())].map(|(from, to, start, end)| {
+            let (old_text, old_tree, old_symbols) = &versions[from];
+            let edit = TextEdit {
+                start,
+                end,
+                text: if from == 0 {
+                    LINE.to_string()
+                } else {
+                    String::new()
+                },
+            };
+            let (text, input_edits) =
+                apply_text_edits(old_text, std::slice::from_ref(&edit)).expect("fits");
+            assert_eq!(text, versions[to].0);
+            let mut edited_tree = old_tree.clone();
+            for e in &input_edits {
+                edited_tree.edit(e);
+            }
+            let tree = reparse_source(language, &text, Some(&edited_tree));
+            let mut changes = TextChanges::default();
+            changes.record_edit(start, end, start + edit.text.len());
+            changes.syntax = edited_tree
+                .changed_ranges(&tree)
+                .map(|r| r.start_byte..r.end_byte)
+                .collect();
+            (text, tree, changes, old_symbols.clone())
+        });
+        let mut graph = corpus().graph.clone();
+        let mut step = 0usize;
+        b.iter(|| {
+            step += 1;
+            let (text, tree, changes, old) = &steps[(step + 1) % 2];
+            let symbols = reextract_symbols(language, tree, text, old, changes);
+            graph.replace_file(path, language, symbols);
+        });
+    });
 
     group.sample_size(100);
     group.bench_function("blast-radius-3", |b| {
