@@ -27,16 +27,36 @@ pub fn for_each<T: Sync>(items: &[T], threads: usize, f: impl Fn(&T) + Sync) {
         items.iter().for_each(f);
         return;
     }
+    for_each_indexed(items, threads, |_, item| f(item));
+}
+
+/// `f` of every item, in the items' order, computed on up to `threads` threads.
+pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if threads.min(items.len()) <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let done = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    for_each_indexed(items, threads, |i, item| {
+        let r = f(item);
+        done.lock().expect("no panic while held").push((i, r));
+    });
+    let mut done = done.into_inner().expect("no panic while held");
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// [`for_each`] with each item's index.
+fn for_each_indexed<T: Sync>(items: &[T], threads: usize, f: impl Fn(usize, &T) + Sync) {
     let next = AtomicUsize::new(0);
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(item) = items.get(i) else { break };
-            f(item);
+            f(i, item);
         }
     };
     std::thread::scope(|scope| {
-        for _ in 1..threads {
+        for _ in 1..threads.min(items.len()) {
             scope.spawn(work);
         }
         work();
@@ -59,6 +79,18 @@ mod tests {
                 let mut seen = seen.into_inner().expect("no panic");
                 seen.sort_unstable();
                 assert_eq!(seen, items, "threads {threads}, len {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn map_keeps_the_order_at_any_thread_count() {
+        for threads in [0, 1, 2, 3, 8] {
+            for len in [0, 1, 2, 7, 100] {
+                let items: Vec<usize> = (0..len).collect();
+                let squares = map(&items, threads, |&i| i * i);
+                let expected: Vec<usize> = items.iter().map(|i| i * i).collect();
+                assert_eq!(squares, expected, "threads {threads}, len {len}");
             }
         }
     }

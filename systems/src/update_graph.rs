@@ -20,6 +20,7 @@ use codepulse_components::{
 use hashbrown::HashMap;
 
 use crate::graph::{self, SymbolGraph, SymbolId};
+use crate::parallel::WorkerThreads;
 
 /// The symbol graph of the world's files, and how its files and symbols map to entities.
 #[derive(Resource, Debug, Default)]
@@ -104,8 +105,10 @@ pub fn update_graph(
     mut removed: RemovedComponents<Symbols>,
     mut columns: Query<(Option<&mut DeadSymbols>, Option<&mut DeadSymbolRatio>)>,
     mut commands: Commands,
+    threads: Option<Res<WorkerThreads>>,
 ) {
     let state = &mut *state;
+    state.graph.set_threads(threads.map_or(1, |t| t.0));
     let mut batch: Vec<(String, Option<_>)> = Vec::new();
     let mut respawn: Vec<(Entity, Box<str>)> = Vec::new();
     // Files gone (despawned, or their symbols removed) and not back with new symbols.

@@ -264,6 +264,8 @@ fn issue_6_the_live_graph_equals_a_cold_build_after_random_edits() {
         let mut world = World::new();
         world.init_resource::<Diagnostics>();
         world.init_resource::<GraphState>();
+        // Batches are resolved on several threads; the cold graph compared with is serial.
+        world.insert_resource(codepulse_systems::parallel::WorkerThreads(3));
         let mut entities: Vec<(String, Language, Option<Entity>, String)> = files
             .iter()
             .map(|(rel, language, text)| {

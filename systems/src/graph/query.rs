@@ -253,8 +253,8 @@ fn neighbors(
 ) -> Vec<Neighbor> {
     let mut best: BTreeMap<SymbolId, (Confidence, EdgeKind)> = BTreeMap::new();
     let edges: Box<dyn Iterator<Item = super::Edge>> = match direction {
-        Direction::Incoming => Box::new(graph.incoming_edges(id)),
-        Direction::Outgoing => Box::new(graph.outgoing(id)),
+        Direction::Incoming => Box::new(graph.incoming_edges_at_least(id, min)),
+        Direction::Outgoing => Box::new(graph.outgoing_at_least(id, min)),
     };
     for e in edges {
         if !kinds.contains(&e.kind) || !e.confidence.at_least(min) {
@@ -372,7 +372,7 @@ fn reverse_walk(
         distance += 1;
         for &v in &frontier {
             let via = seen[&v].confidence;
-            for e in graph.incoming_edges(v) {
+            for e in graph.incoming_edges_at_least(v, min) {
                 if !kinds.contains(&e.kind) || !e.confidence.at_least(min) {
                     continue;
                 }
@@ -427,8 +427,8 @@ pub fn find_cycles(graph: &SymbolGraph, min: Confidence) -> Vec<Vec<SymbolId>> {
     let n = graph.id_bound();
     // Adjacency in compressed rows: `targets[start[v]..start[v + 1]]`.
     let edges: Vec<(u32, u32)> = graph
-        .edges()
-        .filter(|e| CYCLE_EDGES.contains(&e.kind) && e.confidence.at_least(min))
+        .edges_at_least(min)
+        .filter(|e| CYCLE_EDGES.contains(&e.kind))
         .map(|e| (e.from.0, e.to.0))
         .collect();
     let mut start = vec![0u32; n + 1];

@@ -8,8 +8,10 @@
 //! removed, and, when a file appears or vanishes, the files whose scope looked for a file at
 //! its place (the probes of their imports: a module path, a package directory, a header).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use codepulse_components::Language;
 use hashbrown::{HashMap, HashSet};
@@ -88,13 +90,62 @@ pub struct Edge {
     pub confidence: Confidence,
 }
 
+/// A call or use that resolution could only tie to every definition bearing its name (the
+/// name-only fallback: `x.len()` with `x` of unknown type). It is kept as this one reference,
+/// not as an edge to each candidate: its edges are implied by the definitions of the name at
+/// the time they are asked for ([`SymbolGraph::incoming`], [`SymbolGraph::outgoing`],
+/// [`SymbolGraph::edges`]), so a name defined in thousands of places costs one entry per
+/// reference, and a definition of the name appearing or vanishing changes no stored edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct NameRef {
+    from: SymbolId,
+    kind: EdgeKind,
+    /// The [`Target`]s of the references merged into it, as bits ([`Target::bit`]).
+    targets: u8,
+}
+
+impl NameRef {
+    /// Whether a definition of this kind is one of its candidates.
+    fn accepts(self, kind: DefKind) -> bool {
+        Target::ALL
+            .into_iter()
+            .any(|t| self.targets & t.bit() != 0 && t.accepts(kind))
+    }
+}
+
 /// What an imported local name stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Binding {
     /// A module/package: its files (`import x`, `use crate::a`, Go imports).
-    Module(Vec<String>),
+    Module(Files),
     /// A definition named `name` in one of these files (`from m import n`, `use a::N`).
-    Item(Vec<String>, String),
+    Item(Files, String),
+}
+
+/// Files a scope looks in, sorted, with the number of definitions in them: weighed once, not
+/// at each reference looked up in them ([`Scoper::in_files`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Files {
+    paths: Vec<String>,
+    definitions: usize,
+}
+
+impl Files {
+    fn new(graph: &SymbolGraph, mut paths: Vec<String>) -> Files {
+        paths.sort_unstable();
+        paths.dedup();
+        let definitions = paths
+            .iter()
+            .map(|p| graph.files.get(p).map_or(0, |f| f.ids.len()))
+            .sum();
+        Files { paths, definitions }
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.paths
+            .binary_search_by(|p| p.as_str().cmp(path))
+            .is_ok()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +158,8 @@ struct FileEntry {
     /// definitions.
     referenced: BTreeSet<String>,
     edges: Vec<Edge>,
+    /// The name-only references of its definitions, by name, sorted (their edges are implied).
+    name_refs: Vec<(String, NameRef)>,
     /// Symbols referenced from outside any definition (file-level statements) or imported:
     /// references without an edge, which still keep their targets alive.
     file_refs: BTreeSet<SymbolId>,
@@ -166,6 +219,13 @@ impl Probe {
     }
 }
 
+/// Adds a string to a set, allocating only when it is new.
+fn insert_str(set: &mut HashSet<String>, s: &str) {
+    if !set.contains(s) {
+        set.insert(s.to_string());
+    }
+}
+
 /// Adds `path` to the set of `key` in a map of sets.
 fn add_to<K: std::hash::Hash + Eq>(map: &mut HashMap<K, BTreeSet<String>>, key: K, path: &str) {
     map.entry(key).or_default().insert(path.to_string());
@@ -187,23 +247,37 @@ fn drop_from<K: std::hash::Hash + Eq>(map: &mut HashMap<K, BTreeSet<String>>, ke
 pub struct SymbolGraph {
     symbols: Vec<Option<Symbol>>,
     free: Vec<SymbolId>,
-    files: BTreeMap<String, FileEntry>,
+    /// The files by path (hashed: resolution looks files up by paths that share long
+    /// prefixes, which an ordered map compares byte by byte).
+    files: HashMap<String, FileEntry>,
+    /// The paths of `files`, sorted.
+    paths: BTreeSet<String>,
     by_name: HashMap<String, BTreeSet<SymbolId>>,
     by_qualified: HashMap<String, BTreeSet<SymbolId>>,
+    /// How many symbols bear each name, per scope kind (`Scope as usize`): whether a name is
+    /// defined where a file's references can reach, without looking at the definitions.
+    named_in_scope: HashMap<String, [u32; SCOPES]>,
     /// Files referencing a name.
     referencing: HashMap<String, BTreeSet<String>>,
-    /// Incoming edges per target.
+    /// Incoming edges per target (the stored ones: not those implied by name-only references).
     incoming: HashMap<SymbolId, BTreeSet<Edge>>,
+    /// The name-only references per name: the implied incoming edges of the definitions
+    /// bearing it.
+    named_refs: HashMap<String, BTreeSet<NameRef>>,
     /// Files referencing a symbol at file level or by an import, per target.
     file_referenced: HashMap<SymbolId, BTreeSet<String>>,
     /// Files re-exporting a symbol (`pub use`), per target.
     reexported: HashMap<SymbolId, BTreeSet<String>>,
     /// Files whose symbols' dead status may have changed ([`SymbolGraph::take_touched`]).
-    touched: BTreeSet<String>,
+    touched: HashSet<String>,
+    /// Names whose defining files are touched too ([`SymbolGraph::take_touched`]).
+    touched_names: HashSet<String>,
     /// Symbols by name and the last segment of their owner (the qualified name without the
     /// name), split by each of [`SEPARATORS`]: the members of a container named like a
     /// receiver, found without scanning every definition of the name (`owner_key`).
     by_owner: HashMap<String, BTreeSet<SymbolId>>,
+    /// How many threads resolve the files of a batch ([`SymbolGraph::set_threads`]).
+    threads: usize,
     /// The files answering each probe (by path, directory, stem, module).
     files_by_probe: HashMap<Probe, BTreeSet<String>>,
     /// The files whose last resolution asked each probe.
@@ -221,10 +295,10 @@ impl SymbolGraph {
             paths.push(path);
         }
         // Every file is touched: no need to work out which symbols' files are.
-        for path in graph.files.keys().cloned().collect::<Vec<_>>() {
-            graph.resolve_file_touching(&path, false);
-        }
+        let paths: Vec<String> = graph.paths.iter().cloned().collect();
+        graph.resolve_files(paths, false);
         graph.touched = graph.files.keys().cloned().collect();
+        graph.touched_names.clear();
         graph
     }
 
@@ -256,7 +330,7 @@ impl SymbolGraph {
             for id in ids {
                 self.touch_symbol(id);
             }
-            self.touched.insert(f);
+            self.touch_file(&f);
         }
     }
 
@@ -267,7 +341,16 @@ impl SymbolGraph {
     /// whose module declarations changed). Drains the set; a freshly built graph reports all
     /// its files.
     pub fn take_touched(&mut self) -> BTreeSet<String> {
-        std::mem::take(&mut self.touched)
+        let mut touched: BTreeSet<String> = std::mem::take(&mut self.touched).into_iter().collect();
+        for name in std::mem::take(&mut self.touched_names) {
+            for id in self.by_name(&name) {
+                let file = &self.symbol(id).expect("live").file;
+                if !touched.contains(file) {
+                    touched.insert(file.clone());
+                }
+            }
+        }
+        touched
     }
 
     /// The files referencing a symbol outside any definition (file-level statements) or
@@ -306,7 +389,7 @@ impl SymbolGraph {
 
     /// Every file's path, sorted.
     pub fn paths(&self) -> impl Iterator<Item = &str> + '_ {
-        self.files.keys().map(String::as_str)
+        self.paths.iter().map(String::as_str)
     }
 
     /// The paths starting with `prefix`, sorted (a range of the sorted file map, not a scan).
@@ -314,12 +397,12 @@ impl SymbolGraph {
         &'a self,
         prefix: &'a str,
     ) -> impl Iterator<Item = &'a str> + 'a {
-        self.files
+        self.paths
             .range::<str, _>((
                 std::ops::Bound::Included(prefix),
                 std::ops::Bound::Unbounded,
             ))
-            .map(|(p, _)| p.as_str())
+            .map(String::as_str)
             .take_while(move |p| p.starts_with(prefix))
     }
 
@@ -332,7 +415,9 @@ impl SymbolGraph {
         &mut self,
         changes: impl IntoIterator<Item = (String, Option<(Language, FileSymbols)>)>,
     ) {
-        let mut names = BTreeSet::new();
+        // The names whose definitions changed, by the scope kind of their language: only the
+        // files of that kind can resolve to them.
+        let mut names: BTreeSet<(Scope, String)> = BTreeSet::new();
         let mut probes = Vec::new();
         let mut changed = Vec::new();
         let mut in_place = Vec::new();
@@ -362,27 +447,38 @@ impl SymbolGraph {
                 // Other definitions in a file present in the same language: the definitions
                 // whose resolution key survives keep their ids.
                 Some((language, symbols)) if previous == Some(language) => {
-                    self.touched.insert(path.clone());
+                    self.touch_file(&path);
                     self.touch_impl_types(&path);
-                    names.extend(self.update_symbols(&path, symbols));
+                    let scope = scope_of(language);
+                    let changed = self.update_symbols(&path, symbols);
+                    names.extend(changed.into_iter().map(|n| (scope, n)));
                 }
                 // The file appears, vanishes, or reappears in another language: as if removed
                 // and added. What its module's name resolves to changes, and so does what the
                 // scopes that looked for a file at its place find.
                 new => {
-                    names.extend(self.defined_names(&path));
+                    let scopes: Vec<Scope> = previous
+                        .iter()
+                        .chain(new.as_ref().map(|(l, _)| l))
+                        .map(|l| scope_of(*l))
+                        .collect();
                     if let Some(previous) = previous {
+                        let scope = scope_of(previous);
+                        names.extend(self.defined_names(&path).into_iter().map(|n| (scope, n)));
                         probes.extend(Probe::of_file(&path, previous));
                     }
                     self.remove_symbols(&path);
                     if previous.is_none() || new.is_none() {
-                        names.extend(module_names(&path));
+                        for scope in scopes {
+                            names.extend(module_names(&path).into_iter().map(|n| (scope, n)));
+                        }
                     }
                     if let Some((language, symbols)) = new {
-                        names.extend(symbols.definitions.iter().map(|d| d.name.clone()));
+                        let scope = scope_of(language);
+                        names.extend(symbols.definitions.iter().map(|d| (scope, d.name.clone())));
                         probes.extend(Probe::of_file(&path, language));
                         self.insert_symbols(path.clone(), language, symbols);
-                        self.touched.insert(path.clone());
+                        self.touch_file(&path);
                     }
                 }
             }
@@ -394,9 +490,18 @@ impl SymbolGraph {
             .chain(in_place)
             .filter(|p| self.files.contains_key(p))
             .collect();
-        for n in &names {
+        for (scope, n) in &names {
             if let Some(files) = self.referencing.get(n) {
-                todo.extend(files.iter().cloned());
+                todo.extend(
+                    files
+                        .iter()
+                        .filter(|p| {
+                            self.files
+                                .get(*p)
+                                .is_some_and(|f| scope_of(f.language) == *scope)
+                        })
+                        .cloned(),
+                );
             }
         }
         for p in &probes {
@@ -404,9 +509,7 @@ impl SymbolGraph {
                 todo.extend(files.iter().cloned());
             }
         }
-        for path in todo {
-            self.resolve_file(&path);
-        }
+        self.resolve_files(todo.into_iter().collect(), true);
         // Files whose export status depends on a changed one.
         for (path, present, old_key, old_dependents) in changed {
             if !self.files.contains_key(&path) {
@@ -444,33 +547,163 @@ impl SymbolGraph {
 
     /// Outgoing edges of a symbol.
     pub fn outgoing(&self, id: SymbolId) -> impl Iterator<Item = Edge> + '_ {
-        let file = self.symbol(id).map(|s| s.file.as_str());
-        file.and_then(|f| self.files.get(f))
+        self.outgoing_at_least(id, Confidence::NameOnly)
+    }
+
+    /// Outgoing edges of a symbol with a confidence of at least `min` (the edges implied by
+    /// name-only references are not even looked at for a higher one).
+    pub fn outgoing_at_least(
+        &self,
+        id: SymbolId,
+        min: Confidence,
+    ) -> impl Iterator<Item = Edge> + '_ {
+        let file = self
+            .symbol(id)
+            .map(|s| s.file.as_str())
+            .and_then(|f| self.files.get(f));
+        let stored = file.into_iter().flat_map(move |f| {
+            let from = f.edges.partition_point(|e| e.from < id);
+            f.edges[from..]
+                .iter()
+                .take_while(move |e| e.from == id)
+                .filter(move |e| e.confidence.at_least(min))
+                .copied()
+        });
+        let implied = file
+            .filter(|_| Confidence::NameOnly.at_least(min))
             .into_iter()
-            .flat_map(|f| f.edges.iter())
-            .filter(move |e| e.from == id)
-            .copied()
+            .flat_map(move |f| {
+                f.name_refs
+                    .iter()
+                    .filter(move |(_, r)| r.from == id)
+                    .flat_map(move |(name, r)| self.implied(name, *r))
+            });
+        stored.chain(implied)
     }
 
     /// Incoming edges of a symbol of one kind: its callers (`Calls`), users (`Uses`),
     /// implementors (`Implements`) or container (`Contains`).
     pub fn incoming(&self, id: SymbolId, kind: EdgeKind) -> impl Iterator<Item = Edge> + '_ {
-        self.incoming
+        self.incoming_edges(id).filter(move |e| e.kind == kind)
+    }
+
+    /// Every edge, file by file: the stored ones, then those implied by name-only references.
+    pub fn edges(&self) -> impl Iterator<Item = Edge> + '_ {
+        self.edges_at_least(Confidence::NameOnly)
+    }
+
+    /// Every edge with a confidence of at least `min`.
+    pub fn edges_at_least(&self, min: Confidence) -> impl Iterator<Item = Edge> + '_ {
+        let implied = Confidence::NameOnly.at_least(min);
+        self.paths.iter().flat_map(move |path| {
+            let f = &self.files[path];
+            let stored = f
+                .edges
+                .iter()
+                .filter(move |e| e.confidence.at_least(min))
+                .copied();
+            let refs = if implied { &f.name_refs[..] } else { &[] };
+            stored.chain(
+                refs.iter()
+                    .flat_map(move |(name, r)| self.implied(name, *r)),
+            )
+        })
+    }
+
+    /// Incoming edges of a symbol, every kind: the stored ones in edge order, then the implied.
+    pub fn incoming_edges(&self, id: SymbolId) -> impl Iterator<Item = Edge> + '_ {
+        self.incoming_edges_at_least(id, Confidence::NameOnly)
+    }
+
+    /// Incoming edges of a symbol with a confidence of at least `min` (the name-only
+    /// references of its name are not even looked at for a higher one).
+    pub fn incoming_edges_at_least(
+        &self,
+        id: SymbolId,
+        min: Confidence,
+    ) -> impl Iterator<Item = Edge> + '_ {
+        let stored = self
+            .incoming
             .get(&id)
             .into_iter()
             .flatten()
-            .filter(move |e| e.kind == kind)
-            .copied()
+            .filter(move |e| e.confidence.at_least(min))
+            .copied();
+        let symbol = self
+            .symbol(id)
+            .filter(|_| Confidence::NameOnly.at_least(min));
+        let implied = symbol
+            .and_then(|s| Some((s, self.named_refs.get(&s.name)?)))
+            .into_iter()
+            .flat_map(move |(s, refs)| {
+                let scope = scope_of(s.language);
+                refs.iter()
+                    .copied()
+                    .filter(move |r| {
+                        r.from != id
+                            && r.accepts(s.kind)
+                            && self.symbol(r.from).map(|f| scope_of(f.language)) == Some(scope)
+                            && !(r.kind == EdgeKind::Uses
+                                && self.has_edge(r.from, id, EdgeKind::Implements))
+                    })
+                    .map(move |r| Edge {
+                        from: r.from,
+                        to: id,
+                        kind: r.kind,
+                        confidence: Confidence::NameOnly,
+                    })
+            });
+        stored.chain(implied)
     }
 
-    /// Every edge, file by file.
-    pub fn edges(&self) -> impl Iterator<Item = Edge> + '_ {
-        self.files.values().flat_map(|f| f.edges.iter().copied())
+    /// The edges a name-only reference to `name` implies: one to each definition bearing the
+    /// name that it accepts, in a language of the same scope kind (a Python call is not a call
+    /// of a Go function), other than its origin; a use of a name its origin implements is that
+    /// implements edge.
+    fn implied<'a>(&'a self, name: &'a str, r: NameRef) -> impl Iterator<Item = Edge> + 'a {
+        let scope = self.symbol(r.from).map(|s| scope_of(s.language));
+        self.by_name(name)
+            .filter(move |&to| {
+                let s = self.symbol(to).expect("live");
+                to != r.from
+                    && r.accepts(s.kind)
+                    && Some(scope_of(s.language)) == scope
+                    && !(r.kind == EdgeKind::Uses
+                        && self.has_edge(r.from, to, EdgeKind::Implements))
+            })
+            .map(move |to| Edge {
+                from: r.from,
+                to,
+                kind: r.kind,
+                confidence: Confidence::NameOnly,
+            })
     }
 
-    /// Incoming edges of a symbol, every kind, in edge order.
-    pub fn incoming_edges(&self, id: SymbolId) -> impl Iterator<Item = Edge> + '_ {
-        self.incoming.get(&id).into_iter().flatten().copied()
+    /// The definitions a name-only reference may reach, whatever its kind of edge: what a
+    /// change of the reference touches.
+    fn implied_targets<'a>(
+        &'a self,
+        name: &'a str,
+        r: NameRef,
+    ) -> impl Iterator<Item = SymbolId> + 'a {
+        let scope = self.symbol(r.from).map(|s| scope_of(s.language));
+        self.by_name(name).filter(move |&to| {
+            let s = self.symbol(to).expect("live");
+            to != r.from && r.accepts(s.kind) && Some(scope_of(s.language)) == scope
+        })
+    }
+
+    /// Whether a stored edge of this kind goes from `from` to `to`.
+    fn has_edge(&self, from: SymbolId, to: SymbolId, kind: EdgeKind) -> bool {
+        let Some(f) = self.symbol(from).and_then(|s| self.files.get(&s.file)) else {
+            return false;
+        };
+        let at = f
+            .edges
+            .partition_point(|e| (e.from, e.to, e.kind) < (from, to, kind));
+        f.edges
+            .get(at)
+            .is_some_and(|e| (e.from, e.to, e.kind) == (from, to, kind))
     }
 
     /// Every live symbol with its id, in id order.
@@ -488,7 +721,7 @@ impl SymbolGraph {
 
     /// The paths of the graph's files, sorted.
     pub fn files(&self) -> impl Iterator<Item = &str> + '_ {
-        self.files.keys().map(String::as_str)
+        self.paths()
     }
 
     /// The language a file was added with.
@@ -563,6 +796,22 @@ impl SymbolGraph {
                     self.label(e.from),
                     e.kind.name(),
                     e.confidence.name()
+                ));
+            }
+        }
+        for (name, refs) in &self.named_refs {
+            for r in refs {
+                let from = self.symbol(r.from).expect("live");
+                assert!(
+                    self.files[&from.file]
+                        .name_refs
+                        .contains(&(name.clone(), *r))
+                );
+                lines.push(format!(
+                    "nref {name} <- {} {} {:b}",
+                    self.label(r.from),
+                    r.kind.name(),
+                    r.targets
                 ));
             }
         }
@@ -660,7 +909,7 @@ impl SymbolGraph {
                     .insert(path.to_string());
             }
             entry.referenced = referenced;
-            self.touched.insert(path.to_string());
+            insert_str(&mut self.touched, path);
         }
         entry.symbols = symbols;
         Ok(references_changed)
@@ -711,6 +960,7 @@ impl SymbolGraph {
             }
         };
         self.by_name.entry(d.name.clone()).or_default().insert(id);
+        self.named_in_scope.entry(d.name.clone()).or_default()[scope_of(language) as usize] += 1;
         self.by_qualified
             .entry(d.qualified_name.clone())
             .or_default()
@@ -729,6 +979,12 @@ impl SymbolGraph {
     fn free_symbol(&mut self, id: SymbolId) {
         let s = self.symbols[id.0 as usize].take().expect("live symbol");
         remove_from(&mut self.by_name, &s.name, id);
+        if let Some(counts) = self.named_in_scope.get_mut(&s.name) {
+            counts[scope_of(s.language) as usize] -= 1;
+            if counts.iter().all(|c| *c == 0) {
+                self.named_in_scope.remove(&s.name);
+            }
+        }
         remove_from(&mut self.by_qualified, &s.qualified_name, id);
         for sep in SEPARATORS {
             let key = owner_key(&s.name, sep, owner_last(&s.qualified_name, &s.name, sep));
@@ -759,6 +1015,9 @@ impl SymbolGraph {
                 }
             }
         }
+        if !self.paths.contains(&path) {
+            self.paths.insert(path.clone());
+        }
         self.files.insert(
             path.clone(),
             FileEntry {
@@ -767,6 +1026,7 @@ impl SymbolGraph {
                 ids,
                 referenced,
                 edges: Vec::new(),
+                name_refs: Vec::new(),
                 file_refs: BTreeSet::new(),
                 reexports: BTreeSet::new(),
                 probes: Vec::new(),
@@ -787,6 +1047,7 @@ impl SymbolGraph {
         let old_probes = std::mem::take(&mut old.probes);
         let old_refs = std::mem::take(&mut old.file_refs);
         let old_reexports = std::mem::take(&mut old.reexports);
+        let old_name_refs = std::mem::take(&mut old.name_refs);
         // The names it no longer references (`index_file` adds the new ones).
         let referenced = referenced_names(&symbols);
         for name in old.referenced.difference(&referenced) {
@@ -839,6 +1100,16 @@ impl SymbolGraph {
         for e in &gone {
             self.touch_symbol(e.to);
         }
+        let (gone, old_name_refs): (Vec<_>, Vec<_>) = old_name_refs
+            .into_iter()
+            .partition(|(_, r)| freed.contains(&r.from));
+        for gone in &gone {
+            let targets: Vec<SymbolId> = self.implied_targets(&gone.0, gone.1).collect();
+            for id in targets {
+                self.touch_symbol(id);
+            }
+            self.drop_name_ref(gone);
+        }
         for id in freed {
             changed.insert(self.symbol(id).expect("live symbol").name.clone());
             self.free_symbol(id);
@@ -846,6 +1117,7 @@ impl SymbolGraph {
         self.index_file(path.to_string(), old.language, symbols, ids);
         let entry = self.files.get_mut(path).expect("just indexed");
         entry.edges = old_edges;
+        entry.name_refs = old_name_refs;
         entry.probes = old_probes;
         entry.file_refs = old_refs;
         entry.reexports = old_reexports;
@@ -858,19 +1130,29 @@ impl SymbolGraph {
         if !self.files.contains_key(path) {
             return;
         }
-        self.touched.insert(path.to_string());
+        self.touch_file(path);
         self.touch_impl_types(path);
         let Some(entry) = self.files.remove(path) else {
             return;
         };
+        self.paths.remove(path);
+        let implied: Vec<SymbolId> = entry
+            .name_refs
+            .iter()
+            .flat_map(|(name, r)| self.implied_targets(name, *r))
+            .collect();
         for id in entry
             .edges
             .iter()
             .map(|e| e.to)
             .chain(entry.file_refs.iter().copied())
             .chain(entry.reexports.iter().copied())
+            .chain(implied)
         {
             self.touch_symbol(id);
+        }
+        for r in &entry.name_refs {
+            self.drop_name_ref(r);
         }
         for probe in Probe::of_file(path, entry.language) {
             drop_from(&mut self.files_by_probe, &probe, path);
@@ -908,33 +1190,34 @@ impl SymbolGraph {
     /// Marks a symbol's file touched, and for a member of an `impl` block the files defining
     /// the implemented type (a type with a live member is alive).
     fn touch_symbol(&mut self, id: SymbolId) {
-        let Some(s) = self.symbol(id) else {
+        let symbols = &self.symbols;
+        let symbol = |id: SymbolId| symbols.get(id.0 as usize).and_then(Option::as_ref);
+        let Some(s) = symbol(id) else {
             return;
         };
-        let file = s.file.clone();
-        let impl_type = s
+        insert_str(&mut self.touched, &s.file);
+        if let Some(p) = s
             .parent
-            .and_then(|p| self.symbol(p))
+            .and_then(symbol)
             .filter(|p| p.kind == DefKind::Impl)
-            .map(|p| p.name.clone());
-        let type_name = TYPE_KINDS.contains(&s.kind).then(|| s.name.clone());
-        self.touched.insert(file);
-        if let Some(name) = impl_type {
-            self.touch_defining(&name);
+        {
+            insert_str(&mut self.touched_names, &p.name);
         }
         // A type's export (a `pub use` of it) decides its `impl` members'.
-        if let Some(name) = type_name {
-            self.touch_defining(&name);
+        if TYPE_KINDS.contains(&s.kind) {
+            insert_str(&mut self.touched_names, &s.name);
         }
     }
 
-    /// Marks touched the files defining `name`.
+    /// Marks touched the files defining `name` (when the touched files are taken: a batch
+    /// touches a name once, however many of its references moved).
     fn touch_defining(&mut self, name: &str) {
-        let files: Vec<String> = self
-            .by_name(name)
-            .filter_map(|i| self.symbol(i).map(|s| s.file.clone()))
-            .collect();
-        self.touched.extend(files);
+        insert_str(&mut self.touched_names, name);
+    }
+
+    /// Marks a file touched.
+    fn touch_file(&mut self, path: &str) {
+        insert_str(&mut self.touched, path);
     }
 
     /// Marks touched the files defining the names of a file's `impl` blocks and types: a
@@ -957,14 +1240,31 @@ impl SymbolGraph {
     /// that gained or lost one are touched. The reverse index of edges is updated by the
     /// difference with the previous edges (both sorted), so re-resolving a file whose edges did
     /// not change touches no index.
-    fn resolve_file(&mut self, path: &str) {
-        self.resolve_file_touching(path, true);
+    fn resolve_files(&mut self, paths: Vec<String>, touch: bool) {
+        // Resolving reads the definitions and the files; recording a resolution writes only
+        // the edges and their indexes: so the files are resolved together, in parallel, then
+        // recorded one by one.
+        let resolved = crate::parallel::map(&paths, self.threads, |p| self.compute_edges(p));
+        for (path, resolved) in paths.iter().zip(resolved) {
+            self.record_resolution(path, resolved, touch);
+        }
     }
 
-    /// [`SymbolGraph::resolve_file`], marking touched what changed only when `touch` (a cold
-    /// build touches every file anyway).
-    fn resolve_file_touching(&mut self, path: &str, touch: bool) {
-        let (edges, refs, reexports, probes) = self.compute_edges(path);
+    /// Sets how many threads resolve the files of a batch (at least one).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
+    /// Records the resolution of a file, marking touched what changed only when `touch` (a
+    /// cold build touches every file anyway).
+    fn record_resolution(&mut self, path: &str, resolved: ResolvedFile, touch: bool) {
+        let ResolvedFile {
+            edges,
+            name_refs,
+            file_refs: refs,
+            reexports,
+            probes,
+        } = resolved;
         let entry = self.files.get_mut(path).expect("file");
         if entry.probes != probes {
             let old = std::mem::replace(&mut entry.probes, probes.clone());
@@ -979,7 +1279,33 @@ impl SymbolGraph {
         let old = std::mem::take(&mut entry.edges);
         let old_refs = std::mem::take(&mut entry.file_refs);
         let old_reexports = std::mem::take(&mut entry.reexports);
+        let old_name_refs = std::mem::take(&mut entry.name_refs);
         let mut changed = Vec::new();
+        // The name-only references that changed: they touch every candidate of their name.
+        let mut changed_refs = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < old_name_refs.len() || j < name_refs.len() {
+            match (old_name_refs.get(i), name_refs.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), b) if b.is_none_or(|b| a < b) => {
+                    self.drop_name_ref(a);
+                    changed_refs.push(i);
+                    i += 1;
+                }
+                (_, Some((name, r))) => {
+                    self.named_refs
+                        .entry_ref(name.as_str())
+                        .or_default()
+                        .insert(*r);
+                    changed_refs.push(old_name_refs.len() + j);
+                    j += 1;
+                }
+                (_, None) => unreachable!("the loop runs while one side has references"),
+            }
+        }
         let (mut i, mut j) = (0, 0);
         while i < old.len() || j < edges.len() {
             match (old.get(i), edges.get(j)) {
@@ -1015,6 +1341,13 @@ impl SymbolGraph {
                 .insert(path.to_string());
         }
         if touch {
+            for k in changed_refs {
+                let (name, r) = match k.checked_sub(old_name_refs.len()) {
+                    None => &old_name_refs[k],
+                    Some(j) => &name_refs[j],
+                };
+                changed.extend(self.implied_targets(name, *r));
+            }
             changed.extend(old_refs.symmetric_difference(&refs).copied());
             changed.extend(old_reexports.symmetric_difference(&reexports).copied());
             // Many edges share a target: each is touched once.
@@ -1026,11 +1359,23 @@ impl SymbolGraph {
         }
         let entry = self.files.get_mut(path).expect("file");
         entry.edges = edges;
+        entry.name_refs = name_refs;
         entry.file_refs = refs;
         entry.reexports = reexports;
     }
 
-    /// The outgoing edges of a file, sorted; the symbols it references at file level or
+    /// Drops a name-only reference from the index by name.
+    fn drop_name_ref(&mut self, (name, r): &(String, NameRef)) {
+        if let Some(set) = self.named_refs.get_mut(name.as_str()) {
+            set.remove(r);
+            if set.is_empty() {
+                self.named_refs.remove(name.as_str());
+            }
+        }
+    }
+
+    /// Resolves a file's references: its stored edges, sorted; its name-only references,
+    /// sorted, merged per origin, kind and name; the symbols it references at file level or
     /// imports, and those it re-exports (`pub use`); and the probes its scope asked, sorted.
     fn compute_edges(&self, path: &str) -> ResolvedFile {
         let f = &self.files[path];
@@ -1051,6 +1396,7 @@ impl SymbolGraph {
             file_refs.extend(targets);
         }
         let mut edges = Vec::new();
+        let mut name_refs: Vec<(&str, NameRef)> = Vec::new();
         for (i, d) in f.symbols.definitions.iter().enumerate() {
             let from = f.ids[i];
             if let Some(p) = d.parent {
@@ -1063,8 +1409,12 @@ impl SymbolGraph {
             }
             for written in &d.implements {
                 let (receiver, name) = split_written(written);
-                for (to, confidence) in scope.resolve(name, receiver, Some(i), Target::Implemented)
-                {
+                // Few definitions are implemented: their name-only edges are stored.
+                let targets = match scope.resolve(name, receiver, Some(i), Target::Implemented) {
+                    Resolution::Targets(targets) => targets,
+                    Resolution::EveryNamed => scope.every_named(name, Target::Implemented),
+                };
+                for (to, confidence) in targets {
                     if to != from {
                         edges.push(Edge {
                             from,
@@ -1086,58 +1436,103 @@ impl SymbolGraph {
             if rules.builtins.contains(&r.name.as_str()) {
                 continue;
             }
+            let resolution = scope.resolve(&r.name, r.receiver.as_deref(), r.enclosing, target);
             let Some(enclosing) = r.enclosing else {
-                file_refs.extend(
-                    scope
-                        .resolve(&r.name, r.receiver.as_deref(), None, target)
-                        .into_iter()
-                        .map(|(to, _)| to),
-                );
+                let targets = match resolution {
+                    Resolution::Targets(targets) => targets,
+                    Resolution::EveryNamed => scope.every_named(&r.name, target),
+                };
+                file_refs.extend(targets.into_iter().map(|(to, _)| to));
                 continue;
             };
             let from = f.ids[enclosing];
-            for (to, confidence) in
-                scope.resolve(&r.name, r.receiver.as_deref(), Some(enclosing), target)
-            {
-                if to != from {
-                    edges.push(Edge {
-                        from,
-                        to,
-                        kind,
-                        confidence,
-                    });
+            match resolution {
+                Resolution::Targets(targets) => {
+                    for (to, confidence) in targets {
+                        if to != from {
+                            edges.push(Edge {
+                                from,
+                                to,
+                                kind,
+                                confidence,
+                            });
+                        }
+                    }
                 }
+                Resolution::EveryNamed => name_refs.push((
+                    &r.name,
+                    NameRef {
+                        from,
+                        kind,
+                        targets: target.bit(),
+                    },
+                )),
             }
         }
         edges.sort_unstable();
         edges.dedup();
+        // One name-only reference per origin, kind and name, accepting what any of them does.
+        name_refs.sort_unstable_by_key(|(name, r)| (*name, r.from, r.kind));
+        let mut merged: Vec<(String, NameRef)> = Vec::with_capacity(name_refs.len());
+        for (name, r) in name_refs {
+            match merged.last_mut() {
+                Some((n, m)) if n == name && m.from == r.from && m.kind == r.kind => {
+                    m.targets |= r.targets;
+                }
+                _ => merged.push((name.to_string(), r)),
+            }
+        }
         // The implemented name is also a type reference of the implementor: the implements
-        // edge says it better.
+        // edge says it better (for the implied edges: `SymbolGraph::implied`). A stored
+        // name-only edge that a name-only reference implies too is left to the reference.
         let implemented: BTreeSet<(SymbolId, SymbolId)> = edges
             .iter()
             .filter(|e| e.kind == EdgeKind::Implements)
             .map(|e| (e.from, e.to))
             .collect();
+        let implied = |e: &Edge| {
+            if e.confidence != Confidence::NameOnly || e.kind == EdgeKind::Implements {
+                return false;
+            }
+            let s = self.symbol(e.to).expect("live");
+            let at = merged.partition_point(|(n, r)| {
+                (n.as_str(), r.from, r.kind) < (s.name.as_str(), e.from, e.kind)
+            });
+            merged.get(at).is_some_and(|(n, r)| {
+                *n == s.name && r.from == e.from && r.kind == e.kind && r.accepts(s.kind)
+            })
+        };
         let edges = edges
-            .into_iter()
+            .iter()
             .filter(|e| e.kind != EdgeKind::Uses || !implemented.contains(&(e.from, e.to)))
+            .filter(|e| !implied(e))
+            .copied()
             .collect();
-        let mut probes = scope.probes.into_inner();
+        let mut probes: Vec<Probe> = scope.probes.into_inner().into_iter().collect();
         probes.sort_unstable();
-        probes.dedup();
-        (edges, file_refs, reexports, probes)
+        ResolvedFile {
+            edges,
+            name_refs: merged,
+            file_refs,
+            reexports,
+            probes,
+        }
     }
 }
 
-/// What resolving a file gives ([`SymbolGraph::compute_edges`]): its edges, sorted; the
-/// symbols it references at file level or imports; those it re-exports; the probes its scope
-/// asked, sorted.
-type ResolvedFile = (
-    Vec<Edge>,
-    BTreeSet<SymbolId>,
-    BTreeSet<SymbolId>,
-    Vec<Probe>,
-);
+/// What resolving a file gives ([`SymbolGraph::compute_edges`]).
+struct ResolvedFile {
+    /// Its stored edges, sorted.
+    edges: Vec<Edge>,
+    /// Its name-only references, sorted by name, origin and kind.
+    name_refs: Vec<(String, NameRef)>,
+    /// The symbols it references at file level or imports.
+    file_refs: BTreeSet<SymbolId>,
+    /// The symbols it re-exports.
+    reexports: BTreeSet<SymbolId>,
+    /// The probes its scope asked, sorted.
+    probes: Vec<Probe>,
+}
 
 /// Removes `path` from the per-target file sets of `ids`.
 fn drop_file_index(
@@ -1252,6 +1647,16 @@ fn split_written(written: &str) -> (Option<&str>, &str) {
     (None, base)
 }
 
+/// What resolving one reference gives.
+enum Resolution {
+    /// These definitions, each with its confidence (none: nothing bears the name, or it is a
+    /// builtin).
+    Targets(Vec<(SymbolId, Confidence)>),
+    /// Every definition bearing the name that the target accepts, in a language of the same
+    /// scope kind, name-only ([`Scoper::every_named`]; kept as a [`NameRef`]).
+    EveryNamed,
+}
+
 /// What a reference may resolve to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
@@ -1262,6 +1667,17 @@ enum Target {
 }
 
 impl Target {
+    const ALL: [Target; 4] = [
+        Target::Callable,
+        Target::Type,
+        Target::Implemented,
+        Target::Value,
+    ];
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+
     fn accepts(self, kind: DefKind) -> bool {
         use DefKind::*;
         match self {
@@ -1283,14 +1699,26 @@ struct Scoper<'g> {
     file: &'g FileEntry,
     rules: &'static crate::lang::ResolveRules,
     /// Files of the same module/package (the file itself included).
-    unit: Vec<String>,
+    unit: Files,
     bindings: HashMap<String, Binding>,
     /// Files whose definitions are all visible (`use x::*`, `#include`, `import a.*`).
-    globs: Vec<String>,
+    globs: Files,
+    /// The globs while the imports are bound.
+    glob_paths: Vec<String>,
     /// The bindings each import reference made, in the order of the file's imports.
     imports: Vec<Vec<Binding>>,
     /// What the scope asked about which files exist.
-    probes: std::cell::RefCell<Vec<Probe>>,
+    probes: RefCell<HashSet<Probe>>,
+    /// The files of the Rust modules and of the receivers looked up so far: references repeat
+    /// their receivers.
+    module_memo: RefCell<HashMap<ModuleKey, Rc<Files>>>,
+}
+
+/// What [`Scoper::module_memo`] remembers the files of.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ModuleKey {
+    Rust(Vec<String>),
+    Receiver(String),
 }
 
 impl<'g> Scoper<'g> {
@@ -1301,19 +1729,22 @@ impl<'g> Scoper<'g> {
             path,
             file,
             rules,
-            unit: vec![path.to_string()],
+            unit: Files::new(graph, vec![path.to_string()]),
             bindings: HashMap::new(),
-            globs: Vec::new(),
+            globs: Files::default(),
+            glob_paths: Vec::new(),
             imports: Vec::new(),
-            probes: std::cell::RefCell::new(Vec::new()),
+            probes: RefCell::new(HashSet::new()),
+            module_memo: RefCell::new(HashMap::new()),
         };
         if matches!(rules.scope, Scope::GoPackage | Scope::JavaPackage) {
-            s.unit = s
+            let unit = s
                 .ask(Probe::Dir(parent_dir(path).to_string()))
                 .into_iter()
                 .filter(|p| graph.files[*p].language == file.language)
                 .cloned()
                 .collect();
+            s.unit = Files::new(graph, unit);
         }
         for r in file.symbols.references.iter() {
             if r.kind == RefKind::Import {
@@ -1321,6 +1752,7 @@ impl<'g> Scoper<'g> {
                 s.bind(&r.name, r.receiver.as_deref());
             }
         }
+        s.globs = Files::new(graph, std::mem::take(&mut s.glob_paths));
         s
     }
 
@@ -1335,7 +1767,7 @@ impl<'g> Scoper<'g> {
     /// The files answering a probe (recorded: the file depends on the answer).
     fn ask(&self, probe: Probe) -> Vec<&'g String> {
         let files = self.graph.files_by_probe.get(&probe);
-        self.probes.borrow_mut().push(probe);
+        self.probes.borrow_mut().insert(probe);
         files.into_iter().flatten().collect()
     }
 
@@ -1376,18 +1808,27 @@ impl<'g> Scoper<'g> {
                     };
                     let submodule = self.python_module(&joined);
                     if !submodule.is_empty() {
-                        self.add_binding(name.to_string(), Binding::Module(submodule));
+                        self.add_binding(
+                            name.to_string(),
+                            Binding::Module(Files::new(self.graph, submodule)),
+                        );
                         return;
                     }
                     let files = self.python_module(m);
                     if !files.is_empty() {
-                        self.add_binding(name.to_string(), Binding::Item(files, name.to_string()));
+                        self.add_binding(
+                            name.to_string(),
+                            Binding::Item(Files::new(self.graph, files), name.to_string()),
+                        );
                     }
                 }
                 None => {
                     let files = self.python_module(name);
                     if !files.is_empty() {
-                        self.add_binding(name.to_string(), Binding::Module(files));
+                        self.add_binding(
+                            name.to_string(),
+                            Binding::Module(Files::new(self.graph, files)),
+                        );
                     }
                 }
             },
@@ -1395,7 +1836,10 @@ impl<'g> Scoper<'g> {
                 if let Some(m) = receiver {
                     let files = self.js_module(m);
                     if !files.is_empty() {
-                        self.add_binding(name.to_string(), Binding::Item(files, name.to_string()));
+                        self.add_binding(
+                            name.to_string(),
+                            Binding::Item(Files::new(self.graph, files), name.to_string()),
+                        );
                     }
                 }
             }
@@ -1404,7 +1848,10 @@ impl<'g> Scoper<'g> {
                 let last = path.rsplit('/').next().unwrap_or(path);
                 let files = self.files_where([Probe::DirName(last.to_string())], |_| true);
                 if !files.is_empty() {
-                    self.add_binding(last.to_string(), Binding::Module(files));
+                    self.add_binding(
+                        last.to_string(),
+                        Binding::Module(Files::new(self.graph, files)),
+                    );
                 }
             }
             Scope::JavaPackage => {
@@ -1416,9 +1863,12 @@ impl<'g> Scoper<'g> {
                     d == dir || d.ends_with(&format!("/{dir}"))
                 });
                 if item == "*" {
-                    self.globs.extend(files);
+                    self.glob_paths.extend(files);
                 } else if !files.is_empty() {
-                    self.add_binding(item.to_string(), Binding::Item(files, item.to_string()));
+                    self.add_binding(
+                        item.to_string(),
+                        Binding::Item(Files::new(self.graph, files), item.to_string()),
+                    );
                 }
             }
             Scope::CInclude => {
@@ -1432,7 +1882,7 @@ impl<'g> Scoper<'g> {
                     Probe::WithoutExtension(stem.to_string()),
                 ];
                 let files = self.files_where(probes, |_| true);
-                self.globs.extend(files);
+                self.glob_paths.extend(files);
             }
         }
     }
@@ -1444,20 +1894,20 @@ impl<'g> Scoper<'g> {
         let last = segments.last().cloned().unwrap_or_default();
         if last == "*" {
             let module = &path[..path.len() - 1];
-            self.globs.extend(self.rust_files(module));
+            self.glob_paths.extend(self.rust_files(module));
             return;
         }
         let local = alias.unwrap_or(last.clone());
         let module_files = self.rust_files(&path);
         if !module_files.is_empty() {
-            self.add_binding(local, Binding::Module(module_files));
+            self.add_binding(local, Binding::Module(Files::new(self.graph, module_files)));
             return;
         }
         // The longest prefix naming a file; the rest is the item (through `mod` blocks).
         for cut in (0..path.len()).rev() {
             let files = self.rust_files(&path[..cut]);
             if !files.is_empty() {
-                self.add_binding(local, Binding::Item(files, last));
+                self.add_binding(local, Binding::Item(Files::new(self.graph, files), last));
                 return;
             }
         }
@@ -1534,6 +1984,7 @@ impl<'g> Scoper<'g> {
                     let s = self.graph.symbol(*id).expect("live");
                     s.kind != DefKind::Impl
                         && files.contains(&s.file)
+                        && scope_of(s.language) == self.rules.scope
                         && (s.qualified_name == s.name
                             || s.parent
                                 .and_then(|p| self.graph.symbol(p))
@@ -1560,35 +2011,36 @@ impl<'g> Scoper<'g> {
 
     /// Candidates named `name` accepted by `target`, in these files.
     /// By whichever is shorter: the definitions bearing the name, or those of the files.
-    fn in_files(&self, name: &str, files: &[String], target: Target) -> BTreeSet<SymbolId> {
+    fn in_files(&self, name: &str, files: &Files, target: Target) -> BTreeSet<SymbolId> {
         let Some(named) = self.graph.by_name.get(name) else {
             return BTreeSet::new();
         };
         let graph = self.graph;
+        // Only definitions of this scope kind: what a file resolves to never depends on the
+        // others (`SymbolGraph::update_files` re-resolves by scope kind).
+        let scope = self.rules.scope;
         let accepts = |id: &SymbolId| {
             let s = graph.symbol(*id).expect("live");
-            s.name == name && target.accepts(s.kind)
+            s.name == name && target.accepts(s.kind) && scope_of(s.language) == scope
         };
-        let in_files: usize = files
-            .iter()
-            .map(|f| graph.files.get(f).map_or(0, |e| e.ids.len()))
-            .sum();
-        if in_files <= named.len() {
+        if files.definitions <= named.len() {
             return files
+                .paths
                 .iter()
                 .filter_map(|f| graph.files.get(f))
                 .flat_map(|e| e.ids.iter().copied())
                 .filter(accepts)
                 .collect();
         }
-        let files: HashSet<&str> = files.iter().map(String::as_str).collect();
         named
             .iter()
             .copied()
             .filter(|id| {
                 // Every one bears the name.
                 let s = graph.symbol(*id).expect("live");
-                target.accepts(s.kind) && files.contains(s.file.as_str())
+                target.accepts(s.kind)
+                    && files.contains(s.file.as_str())
+                    && scope_of(s.language) == scope
             })
             .collect()
     }
@@ -1659,14 +2111,42 @@ impl<'g> Scoper<'g> {
         receiver: Option<&str>,
         enclosing: Option<usize>,
         target: Target,
-    ) -> Vec<(SymbolId, Confidence)> {
-        if self.rules.builtins.contains(&name) {
-            return Vec::new();
+    ) -> Resolution {
+        let defined = self
+            .graph
+            .named_in_scope
+            .get(name)
+            .is_some_and(|counts| counts[self.rules.scope as usize] > 0);
+        if self.rules.builtins.contains(&name) || !defined {
+            return Resolution::Targets(Vec::new());
         }
+        self.resolve_named(name, receiver, enclosing, target)
+            .map_or(Resolution::EveryNamed, Resolution::Targets)
+    }
+
+    /// The candidates named `name` accepted by `target`, in a language of this file's scope
+    /// kind: the targets of [`Resolution::EveryNamed`].
+    fn every_named(&self, name: &str, target: Target) -> Vec<(SymbolId, Confidence)> {
+        self.graph
+            .by_name(name)
+            .filter(|id| {
+                let s = self.graph.symbol(*id).expect("live");
+                target.accepts(s.kind) && scope_of(s.language) == self.rules.scope
+            })
+            .map(|id| (id, Confidence::NameOnly))
+            .collect()
+    }
+
+    /// [`Scoper::resolve`] of a name some definition bears: `None` when no scope tells the
+    /// candidates apart.
+    fn resolve_named(
+        &self,
+        name: &str,
+        receiver: Option<&str>,
+        enclosing: Option<usize>,
+        target: Target,
+    ) -> Option<Vec<(SymbolId, Confidence)>> {
         let sep = self.file.language.path_separator();
-        if !self.graph.by_name.contains_key(name) {
-            return Vec::new();
-        }
         // Every candidate bearing the name in a language of the same scope kind (a Python call
         // is not a call of a Go function), computed only for the steps that need it (the scoped
         // steps look in a few files).
@@ -1707,13 +2187,13 @@ impl<'g> Scoper<'g> {
                         let here = self.in_this_file(name, target);
                         let owned = self.in_container(&here, &defs[i].qualified_name, sep);
                         if let Some(v) = unique(&owned, Confidence::Inferred) {
-                            return v;
+                            return Some(v);
                         }
                         break;
                     }
                     at = defs[i].parent;
                 }
-                name_only(all())
+                None
             }
             Some(r) => {
                 let head = r.split([':', '.']).next().unwrap_or(r);
@@ -1727,7 +2207,7 @@ impl<'g> Scoper<'g> {
                         Binding::Module(_) => set,
                     };
                     if let Some(v) = unique(&set, Confidence::Exact) {
-                        return v;
+                        return Some(v);
                     }
                 }
                 if self.rules.scope == Scope::RustCrate {
@@ -1739,9 +2219,10 @@ impl<'g> Scoper<'g> {
                         .into_iter()
                         .flatten()
                     {
-                        let set = self.in_files(name, &self.rust_files(&path), target);
+                        let set =
+                            self.in_files(name, &self.memo_files(ModuleKey::Rust(path)), target);
                         if let Some(v) = unique(&set, Confidence::Exact) {
-                            return v;
+                            return Some(v);
                         }
                     }
                 }
@@ -1757,19 +2238,23 @@ impl<'g> Scoper<'g> {
                     })
                     .collect();
                 if let Some(v) = unique(&visible, Confidence::Exact) {
-                    return v;
+                    return Some(v);
                 }
                 if let Some(v) = unique(&owned, Confidence::Inferred) {
-                    return v;
+                    return Some(v);
                 }
                 if !owned.is_empty() {
-                    return name_only(&owned);
+                    return Some(name_only(&owned));
                 }
-                let modules = self.in_files(name, &self.module_files(r), target);
+                let modules = self.in_files(
+                    name,
+                    &self.memo_files(ModuleKey::Receiver(r.to_string())),
+                    target,
+                );
                 if let Some(v) = unique(&modules, Confidence::Inferred) {
-                    return v;
+                    return Some(v);
                 }
-                name_only(all())
+                None
             }
             None => {
                 // Unqualified, a name in the file is visible when it is top-level or a member
@@ -1786,20 +2271,20 @@ impl<'g> Scoper<'g> {
                     })
                     .collect();
                 if let Some(v) = unique(&here, Confidence::Exact) {
-                    return v;
+                    return Some(v);
                 }
                 if here.len() > 1 {
-                    return name_only(&here);
+                    return Some(name_only(&here));
                 }
                 if let Some(Binding::Item(files, item)) = self.bindings.get(name) {
                     let set = self.top_level(self.in_files(item, files, target));
                     if let Some(v) = unique(&set, Confidence::Exact) {
-                        return v;
+                        return Some(v);
                     }
                 }
                 let unit = self.in_files(name, &self.unit, target);
                 if let Some(v) = unique(&unit, Confidence::Exact) {
-                    return v;
+                    return Some(v);
                 }
                 let globbed: BTreeSet<SymbolId> = self
                     .in_files(name, &self.globs, target)
@@ -1810,7 +2295,7 @@ impl<'g> Scoper<'g> {
                     })
                     .collect();
                 if let Some(v) = unique(&globbed, Confidence::Inferred) {
-                    return v;
+                    return Some(v);
                 }
                 if self.rules.scope == Scope::CInclude {
                     let linked: BTreeSet<SymbolId> = all()
@@ -1821,10 +2306,10 @@ impl<'g> Scoper<'g> {
                         })
                         .collect();
                     if let Some(v) = unique(&linked, Confidence::Inferred) {
-                        return v;
+                        return Some(v);
                     }
                 }
-                name_only(all())
+                None
             }
         }
     }
@@ -1842,6 +2327,20 @@ impl<'g> Scoper<'g> {
 
     /// Files of the module a receiver names by its last segment (Go package directory,
     /// Python/Rust module file), when no import bound it.
+    /// The files of a Rust module or of a receiver's module, weighed, once per scope.
+    fn memo_files(&self, key: ModuleKey) -> Rc<Files> {
+        if let Some(files) = self.module_memo.borrow().get(&key) {
+            return files.clone();
+        }
+        let paths = match &key {
+            ModuleKey::Rust(module) => self.rust_files(module),
+            ModuleKey::Receiver(receiver) => self.module_files(receiver),
+        };
+        let files = Rc::new(Files::new(self.graph, paths));
+        self.module_memo.borrow_mut().insert(key, files.clone());
+        files
+    }
+
     fn module_files(&self, receiver: &str) -> Vec<String> {
         let last = receiver
             .rsplit([':', '.'])
@@ -1850,6 +2349,16 @@ impl<'g> Scoper<'g> {
             .to_string();
         self.files_where([Probe::Stem(last.clone()), Probe::DirName(last)], |_| true)
     }
+}
+
+/// The scope kind of a language: its definitions are the name-only candidates of references
+/// from the languages of the same kind.
+/// The number of [`Scope`] kinds.
+const SCOPES: usize = 6;
+const _: () = assert!(Scope::CInclude as usize + 1 == SCOPES);
+
+fn scope_of(language: Language) -> Scope {
+    symbol_rules(language).resolve.scope
 }
 
 fn parent_dir(path: &str) -> &str {

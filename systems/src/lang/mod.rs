@@ -179,7 +179,7 @@ pub struct DeadRules {
 }
 
 /// How a language scopes names across files, for the graph's resolution (`graph::resolve`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
     /// Module tree from file paths (`src/a/b.rs` is `crate::a::b`), `use` paths with
     /// `crate::`/`self::`/`super::`.
