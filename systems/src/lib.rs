@@ -68,4 +68,4 @@ pub use restore_files::restore_files;
 pub use score_tdg::score_tdg;
 pub use seed_churn::seed_churn;
 pub use settle_trees::settle_trees;
-pub use update_graph::{GraphState, update_graph};
+pub use update_graph::{GraphState, MAX_DEFERRED_TICKS, update_graph};

@@ -14,10 +14,10 @@
 
 use bevy_ecs::prelude::*;
 use codepulse_components::{
-    Dead, DeadSymbolRatio, DeadSymbols, FilePath, GraphNode, Lang, SymbolKind, SymbolName,
-    SymbolOf, SymbolSpan, SymbolVisibility, Symbols,
+    Dead, DeadSymbolRatio, DeadSymbols, DiscoveryRequest, FilePath, GraphNode, Lang, PendingLoad,
+    SymbolKind, SymbolName, SymbolOf, SymbolSpan, SymbolVisibility, Symbols,
 };
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 
 use crate::graph::{self, SymbolGraph, SymbolId};
 use crate::parallel::WorkerThreads;
@@ -34,7 +34,15 @@ pub struct GraphState {
     symbols: Vec<Option<Entity>>,
     /// Whether each live [`SymbolId`] is dead, indexed by the id.
     dead: Vec<bool>,
+    /// Files whose new symbols wait for the load to finish ([`update_graph`]).
+    deferred: HashSet<Entity>,
+    /// For how many ticks they have waited.
+    deferred_ticks: u32,
 }
+
+/// The most ticks the graph waits for a load to finish: a tree that never stops loading (files
+/// rewritten on disk all the time) still gets its graph.
+pub const MAX_DEFERRED_TICKS: u32 = 256;
 
 impl GraphState {
     pub fn graph(&self) -> &SymbolGraph {
@@ -101,11 +109,13 @@ fn columns_of(
 #[allow(clippy::too_many_arguments)]
 pub fn update_graph(
     mut state: ResMut<GraphState>,
-    changed: Query<Changed_, Changed<Symbols>>,
+    changed: Query<Entity, Changed<Symbols>>,
+    files: Query<Changed_>,
     mut removed: RemovedComponents<Symbols>,
     mut columns: Query<(Option<&mut DeadSymbols>, Option<&mut DeadSymbolRatio>)>,
     mut commands: Commands,
     threads: Option<Res<WorkerThreads>>,
+    (pending, discovering): (Query<(), With<PendingLoad>>, Option<Res<DiscoveryRequest>>),
 ) {
     let state = &mut *state;
     state.graph.set_threads(threads.map_or(1, |t| t.0));
@@ -116,13 +126,31 @@ pub fn update_graph(
         if changed.contains(entity) {
             continue;
         }
+        state.deferred.remove(&entity);
         if let Some(path) = state.paths.remove(&entity) {
             state.files.remove(&path);
             batch.push((path.to_string(), None));
             respawn.push((entity, path));
         }
     }
-    for (entity, path, lang, symbols) in &changed {
+    // While files are still being discovered or loaded (a cold start loads in batches), new
+    // symbols wait: every batch would otherwise re-resolve the files of the batches before it
+    // that reference the names it defines. The whole load then goes to the graph at once.
+    let loading = discovering.is_some() || !pending.is_empty();
+    state.deferred.extend(changed.iter());
+    let ready: Vec<Entity> = if loading && state.deferred_ticks < MAX_DEFERRED_TICKS {
+        if !state.deferred.is_empty() {
+            state.deferred_ticks += 1;
+        }
+        Vec::new()
+    } else {
+        state.deferred_ticks = 0;
+        state.deferred.drain().collect()
+    };
+    // In path order: the ids the graph hands out do not depend on the order of a hash set.
+    let mut ready: Vec<_> = files.iter_many(&ready).flatten().collect();
+    ready.sort_unstable_by(|a, b| a.1.relative.cmp(&b.1.relative));
+    for (entity, path, lang, symbols) in ready {
         // A path moved to another entity (a file removed and found again) leaves the old one.
         if let Some(old) = state.files.insert(path.relative.clone(), entity)
             && old != entity

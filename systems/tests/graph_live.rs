@@ -11,8 +11,8 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 use codepulse_components::{
     Dead, DeadSymbolRatio, DeadSymbols, Diagnostics, FilePath, FileSymbolEntities, GraphNode, Lang,
-    Language, PendingEdits, SourceText, SymbolKind, SymbolName, SymbolSpan, Symbols, SyntaxTree,
-    TextEdit,
+    Language, PendingEdits, PendingLoad, SourceText, SymbolKind, SymbolName, SymbolSpan, Symbols,
+    SyntaxTree, TextEdit,
 };
 use codepulse_systems::graph::{self, SymbolGraph, extract_symbols};
 use codepulse_systems::{
@@ -321,5 +321,57 @@ fn issue_6_the_live_graph_equals_a_cold_build_after_random_edits() {
             world.clear_trackers();
             check(&mut world, &format!("{project}: step {step}"));
         }
+    }
+}
+
+/// While files are still loading (some carry `PendingLoad`), the graph waits and takes the
+/// whole load at once; a load that never ends still gets its graph after
+/// `MAX_DEFERRED_TICKS` ticks. Either way the result is the cold build.
+#[test]
+fn issue_6_the_graph_waits_for_a_load_to_finish() {
+    bevy_tasks::ComputeTaskPool::get_or_init(bevy_tasks::TaskPool::default);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph/rust");
+    let files = project(&dir);
+    assert!(files.len() >= 3);
+    for never_ends in [false, true] {
+        let mut world = World::new();
+        world.init_resource::<Diagnostics>();
+        world.init_resource::<GraphState>();
+        let mut schedule = Schedule::default();
+        schedule.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
+        schedule.add_systems((parse_files, extract_system, update_graph).chain());
+        // A file still to load: the others arrive one per tick meanwhile.
+        let waiting = world.spawn(PendingLoad).id();
+        for (rel, language, text) in &files {
+            spawn_file(&mut world, rel, *language, text);
+            schedule.run(&mut world);
+            world.clear_trackers();
+            let graph = world.resource::<GraphState>().graph();
+            assert_eq!(
+                graph.files().count(),
+                0,
+                "{rel} went to the graph during the load"
+            );
+        }
+        let ticks = if never_ends {
+            codepulse_systems::MAX_DEFERRED_TICKS
+        } else {
+            world.despawn(waiting);
+            1
+        };
+        for _ in 0..ticks {
+            schedule.run(&mut world);
+            world.clear_trackers();
+        }
+        let graph = world.resource::<GraphState>().graph();
+        assert_eq!(
+            graph.files().count(),
+            files.len(),
+            "never ends: {never_ends}"
+        );
+        check(
+            &mut world,
+            &format!("after the load (never ends: {never_ends})"),
+        );
     }
 }
