@@ -295,8 +295,8 @@ impl SymbolGraph {
             paths.push(path);
         }
         // Every file is touched: no need to work out which symbols' files are.
-        let paths: Vec<String> = graph.paths.iter().cloned().collect();
-        graph.resolve_files(paths, false);
+        let jobs: Vec<_> = graph.paths.iter().map(|p| (p.clone(), None)).collect();
+        graph.resolve_files(jobs, false);
         graph.touched = graph.files.keys().cloned().collect();
         graph.touched_names.clear();
         graph
@@ -421,6 +421,9 @@ impl SymbolGraph {
         let mut probes = Vec::new();
         let mut changed = Vec::new();
         let mut in_place = Vec::new();
+        // Files whose references changed inside some definitions only: those are resolved
+        // again, the rest of the file's edges stay.
+        let mut partial: Vec<(String, BTreeSet<usize>)> = Vec::new();
         for (path, new) in changes {
             let previous = self.files.get(&path).map(|f| f.language);
             if previous.is_none() && new.is_none() {
@@ -431,10 +434,13 @@ impl SymbolGraph {
             // references are resolved again, if they changed at all.
             let new = match new {
                 Some((language, symbols)) => match self.update_in_place(&path, language, symbols) {
-                    Ok(references_changed) => {
-                        if references_changed {
-                            in_place.push(path);
-                        }
+                    Ok(InPlace::Unchanged) => continue,
+                    Ok(InPlace::Within(definitions)) => {
+                        partial.push((path, definitions));
+                        continue;
+                    }
+                    Ok(InPlace::Whole) => {
+                        in_place.push(path);
                         continue;
                     }
                     Err(symbols) => Some((language, symbols)),
@@ -509,7 +515,13 @@ impl SymbolGraph {
                 todo.extend(files.iter().cloned());
             }
         }
-        self.resolve_files(todo.into_iter().collect(), true);
+        let mut jobs: std::collections::BTreeMap<String, Option<BTreeSet<usize>>> =
+            todo.into_iter().map(|p| (p, None)).collect();
+        for (path, definitions) in partial {
+            // A file re-resolved whole for another reason needs no part.
+            jobs.entry(path).or_insert(Some(definitions));
+        }
+        self.resolve_files(jobs.into_iter().collect(), true);
         // Files whose export status depends on a changed one.
         for (path, present, old_key, old_dependents) in changed {
             if !self.files.contains_key(&path) {
@@ -839,15 +851,15 @@ impl SymbolGraph {
     }
 
     /// Replaces a file's symbols by `symbols` in place when its definitions are the same but
-    /// for their positions (and signatures): the ids stay, the spans move. Returns whether the
-    /// references changed other than in position (then the file must be resolved again), or
-    /// gives `symbols` back when the definitions differ (or the file is new).
+    /// for their positions (and signatures): the ids stay, the spans move. Returns what of the
+    /// file must be resolved again ([`InPlace`]), or gives `symbols` back when the definitions
+    /// differ (or the file is new).
     fn update_in_place(
         &mut self,
         path: &str,
         language: Language,
         symbols: FileSymbols,
-    ) -> Result<bool, FileSymbols> {
+    ) -> Result<InPlace, FileSymbols> {
         let Some(entry) = self.files.get(path) else {
             return Err(symbols);
         };
@@ -872,18 +884,8 @@ impl SymbolGraph {
         if !same_definitions {
             return Err(symbols);
         }
-        let references_changed = entry.symbols.references.len() != symbols.references.len()
-            || entry
-                .symbols
-                .references
-                .iter()
-                .zip(&symbols.references)
-                .any(|(a, b)| {
-                    a.kind != b.kind
-                        || a.name != b.name
-                        || a.receiver != b.receiver
-                        || a.enclosing != b.enclosing
-                });
+        let resolve = changed_references(&entry.symbols, &symbols);
+        let references_changed = resolve != InPlace::Unchanged;
         let entry = self.files.get_mut(path).expect("present");
         for (&id, d) in entry.ids.iter().zip(&symbols.definitions) {
             let s = self.symbols[id.0 as usize].as_mut().expect("live symbol");
@@ -912,7 +914,7 @@ impl SymbolGraph {
             insert_str(&mut self.touched, path);
         }
         entry.symbols = symbols;
-        Ok(references_changed)
+        Ok(resolve)
     }
 
     fn insert_symbols(&mut self, path: String, language: Language, symbols: FileSymbols) {
@@ -1240,12 +1242,14 @@ impl SymbolGraph {
     /// that gained or lost one are touched. The reverse index of edges is updated by the
     /// difference with the previous edges (both sorted), so re-resolving a file whose edges did
     /// not change touches no index.
-    fn resolve_files(&mut self, paths: Vec<String>, touch: bool) {
+    fn resolve_files(&mut self, jobs: Vec<(String, Option<BTreeSet<usize>>)>, touch: bool) {
         // Resolving reads the definitions and the files; recording a resolution writes only
         // the edges and their indexes: so the files are resolved together, in parallel, then
         // recorded one by one.
-        let resolved = crate::parallel::map(&paths, self.threads, |p| self.compute_edges(p));
-        for (path, resolved) in paths.iter().zip(resolved) {
+        let resolved = crate::parallel::map(&jobs, self.threads, |(p, within)| {
+            self.compute_edges(p, within.as_ref())
+        });
+        for ((path, _), resolved) in jobs.iter().zip(resolved) {
             self.record_resolution(path, resolved, touch);
         }
     }
@@ -1377,17 +1381,41 @@ impl SymbolGraph {
     /// Resolves a file's references: its stored edges, sorted; its name-only references,
     /// sorted, merged per origin, kind and name; the symbols it references at file level or
     /// imports, and those it re-exports (`pub use`); and the probes its scope asked, sorted.
-    fn compute_edges(&self, path: &str) -> ResolvedFile {
+    ///
+    /// `within`: only the references inside these definitions changed (the file's other
+    /// references, its imports and file-level references included, are as last resolved):
+    /// those are resolved, the file's other edges and references kept.
+    fn compute_edges(&self, path: &str, within: Option<&BTreeSet<usize>>) -> ResolvedFile {
         let f = &self.files[path];
         let rules = &symbol_rules(f.language).resolve;
         let scope = Scoper::new(self, path, f);
         let mut file_refs = BTreeSet::new();
         let mut reexports = BTreeSet::new();
+        let mut edges = Vec::new();
+        let mut name_refs: Vec<(&str, NameRef)> = Vec::new();
+        let redone: HashSet<SymbolId> = within.into_iter().flatten().map(|&i| f.ids[i]).collect();
+        if within.is_some() {
+            file_refs = f.file_refs.clone();
+            reexports = f.reexports.clone();
+            scope.probes.borrow_mut().extend(f.probes.iter().cloned());
+            // Edges from definitions (contains, implements) and from the other definitions'
+            // references stay.
+            edges.extend(f.edges.iter().copied().filter(|e| {
+                !redone.contains(&e.from)
+                    || matches!(e.kind, EdgeKind::Contains | EdgeKind::Implements)
+            }));
+            name_refs.extend(
+                f.name_refs
+                    .iter()
+                    .filter(|(_, r)| !redone.contains(&r.from))
+                    .map(|(n, r)| (n.as_str(), *r)),
+            );
+        }
         let imports = f
             .symbols
             .references
             .iter()
-            .filter(|r| r.kind == RefKind::Import);
+            .filter(|r| r.kind == RefKind::Import && within.is_none());
         for (k, r) in imports.enumerate() {
             let targets = scope.import_targets(k);
             if r.modifier.as_deref() == Some("pub") {
@@ -1395,9 +1423,8 @@ impl SymbolGraph {
             }
             file_refs.extend(targets);
         }
-        let mut edges = Vec::new();
-        let mut name_refs: Vec<(&str, NameRef)> = Vec::new();
-        for (i, d) in f.symbols.definitions.iter().enumerate() {
+        let definitions = f.symbols.definitions.iter().enumerate();
+        for (i, d) in definitions.filter(|_| within.is_none()) {
             let from = f.ids[i];
             if let Some(p) = d.parent {
                 edges.push(Edge {
@@ -1433,7 +1460,9 @@ impl SymbolGraph {
                 RefKind::Value => (EdgeKind::Uses, Target::Value),
                 RefKind::Import => continue,
             };
-            if rules.builtins.contains(&r.name.as_str()) {
+            if rules.builtins.contains(&r.name.as_str())
+                || within.is_some_and(|w| r.enclosing.is_none_or(|e| !w.contains(&e)))
+            {
                 continue;
             }
             let resolution = scope.resolve(&r.name, r.receiver.as_deref(), r.enclosing, target);
@@ -1517,6 +1546,53 @@ impl SymbolGraph {
             reexports,
             probes,
         }
+    }
+}
+
+/// What of a file whose definitions stayed must be resolved again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum InPlace {
+    /// Nothing: its references are the same but for their positions.
+    Unchanged,
+    /// The references inside these definitions (by index) changed, and no other.
+    Within(BTreeSet<usize>),
+    /// The whole file: a reference outside any definition (an import, a file-level call)
+    /// changed.
+    Whole,
+}
+
+/// Which references of a file with the same definitions changed other than in position,
+/// compared per enclosing definition.
+fn changed_references(old: &FileSymbols, new: &FileSymbols) -> InPlace {
+    type Key<'a> = (RefKind, &'a str, Option<&'a str>, Option<&'a str>);
+    fn group(symbols: &FileSymbols) -> HashMap<Option<usize>, Vec<Key<'_>>> {
+        let mut by: HashMap<Option<usize>, Vec<Key<'_>>> = HashMap::new();
+        for r in &symbols.references {
+            by.entry(r.enclosing).or_default().push((
+                r.kind,
+                &r.name,
+                r.receiver.as_deref(),
+                r.modifier.as_deref(),
+            ));
+        }
+        by
+    }
+    let (old, new) = (group(old), group(new));
+    let mut within = BTreeSet::new();
+    for enclosing in old.keys().chain(new.keys()) {
+        if old.get(enclosing) != new.get(enclosing) {
+            match enclosing {
+                None => return InPlace::Whole,
+                Some(i) => {
+                    within.insert(*i);
+                }
+            }
+        }
+    }
+    if within.is_empty() {
+        InPlace::Unchanged
+    } else {
+        InPlace::Within(within)
     }
 }
 
