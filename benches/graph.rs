@@ -191,11 +191,13 @@ fn corpus() -> &'static Corpus {
             edges += 1;
             across_languages += usize::from(language_of(e.from) != language_of(e.to));
         }
+        let (stored_edges, name_only_references) = graph.stored();
         let roots: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
         eprintln!(
             "graph corpus {}: {} files, {symbols} symbols, {edges} edges ({} exact, {} inferred, \
              {} name-only; {across_languages} between languages); parse+extract {:.1} s on \
-             {threads} threads, cold build {:.2} s",
+             {threads} threads, cold build {:.2} s; stored: {stored_edges} edges and \
+             {name_only_references} name-only references",
             roots.join(":"),
             files.len(),
             by_confidence[0],

@@ -39,6 +39,7 @@ times = {}
 for m in re.finditer(r"^(graph/[\w/+-]+)\s*\n?\s*time:\s+\[\S+ \S+ (\S+) (\S+) ", log, re.M):
     times[m.group(1)] = float(m.group(2)) * unit[m.group(3)]
 corpus = re.search(r"^graph corpus .*?: (\d+) files, (\d+) symbols, (\d+) edges \((\d+) exact, (\d+) inferred, (\d+) name-only; (\d+) between languages\); parse\+extract ([\d.]+) s", log, re.M)
+stored = re.search(r"stored: (\d+) edges and (\d+) name-only references", log)
 edited = re.search(r"^edited file: (\S+) \((\d+) definitions, (\d+) references, (\d+) lines, (\d+) outgoing edges\)", log, re.M)
 def fmt(us):
     if us is None:
@@ -57,6 +58,10 @@ if corpus:
     print(f"Graph: {int(f):,} files, {int(s):,} symbols, {int(e):,} edges ({int(ex):,} exact, "
           f"{int(inf):,} inferred, {int(no):,} name-only; {int(cross):,} between languages of one "
           f"scope kind). Parsing and extracting the corpus (not measured below) took {extract} s.")
+if stored:
+    e, r = stored.groups()
+    print(f"Stored: {int(e):,} edges and {int(r):,} name-only references, whose edges the graph "
+          f"implies when asked for (docs/graph.md, \"Confidence\").")
 if edited:
     path, d, r, l, o = edited.groups()
     print(f"The edited file: `{path}` ({d} definitions, {r} references, {l} lines, {o} outgoing edges).")

@@ -158,10 +158,7 @@ pub fn update_graph(
             state.paths.remove(&old);
         }
         state.paths.insert(entity, path.relative.clone());
-        batch.push((
-            path.relative.to_string(),
-            Some((lang.0, (*symbols.0).clone())),
-        ));
+        batch.push((path.relative.to_string(), Some((lang.0, symbols.0.clone()))));
         respawn.push((entity, path.relative.clone()));
     }
     if batch.is_empty() {

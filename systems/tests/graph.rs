@@ -123,6 +123,26 @@ fn reverse_indexes_mirror_the_edges() {
         forward.sort();
         reverse.sort();
         assert_eq!(forward, reverse, "{name}");
+        // The whole-graph walk gives the same edges, at every confidence floor.
+        for min in [
+            codepulse_systems::graph::Confidence::Exact,
+            codepulse_systems::graph::Confidence::Inferred,
+            codepulse_systems::graph::Confidence::NameOnly,
+        ] {
+            let mut walked = Vec::new();
+            graph.for_each_edge(min, |e| walked.push(e));
+            walked.sort();
+            let mut expected: Vec<_> = forward
+                .iter()
+                .copied()
+                .filter(|e| e.confidence <= min)
+                .collect();
+            expected.sort();
+            assert_eq!(walked, expected, "{name} at {min:?}");
+            let mut listed: Vec<_> = graph.edges_at_least(min).collect();
+            listed.sort();
+            assert_eq!(listed, expected, "{name} at {min:?}");
+        }
         // Every symbol of every file is found by its name and by its qualified name.
         for (path, _, symbols) in project(&name) {
             let ids = graph.file_symbols(&path);

@@ -29,7 +29,7 @@ pub use query::{
     Request, RequestError, SymbolInfo, blast_radius, callees, callers, find_cycles, implemented,
     lookup, members, run, used_types, what_implements, where_defined,
 };
-pub use resolve::{Confidence, Edge, EdgeKind, Symbol, SymbolGraph, SymbolId};
+pub use resolve::{Confidence, EDGE_KINDS, Edge, EdgeKind, Symbol, SymbolGraph, SymbolId};
 pub use splice::reextract_symbols;
 
 // The model is plain data, so it lives with the components (a file carries its symbols).

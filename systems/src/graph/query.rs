@@ -253,7 +253,7 @@ fn neighbors(
 ) -> Vec<Neighbor> {
     let mut best: BTreeMap<SymbolId, (Confidence, EdgeKind)> = BTreeMap::new();
     let edges: Box<dyn Iterator<Item = super::Edge>> = match direction {
-        Direction::Incoming => Box::new(graph.incoming_edges_at_least(id, min)),
+        Direction::Incoming => Box::new(graph.incoming_of_kinds(id, kinds, min)),
         Direction::Outgoing => Box::new(graph.outgoing_at_least(id, min)),
     };
     for e in edges {
@@ -372,7 +372,7 @@ fn reverse_walk(
         distance += 1;
         for &v in &frontier {
             let via = seen[&v].confidence;
-            for e in graph.incoming_edges_at_least(v, min) {
+            for e in graph.incoming_of_kinds(v, kinds, min) {
                 if !kinds.contains(&e.kind) || !e.confidence.at_least(min) {
                     continue;
                 }
@@ -426,11 +426,12 @@ pub const CYCLE_EDGES: [EdgeKind; 2] = [EdgeKind::Calls, EdgeKind::Uses];
 pub fn find_cycles(graph: &SymbolGraph, min: Confidence) -> Vec<Vec<SymbolId>> {
     let n = graph.id_bound();
     // Adjacency in compressed rows: `targets[start[v]..start[v + 1]]`.
-    let edges: Vec<(u32, u32)> = graph
-        .edges_at_least(min)
-        .filter(|e| CYCLE_EDGES.contains(&e.kind))
-        .map(|e| (e.from.0, e.to.0))
-        .collect();
+    let mut edges: Vec<(u32, u32)> = Vec::new();
+    graph.for_each_edge(min, |e| {
+        if CYCLE_EDGES.contains(&e.kind) {
+            edges.push((e.from.0, e.to.0));
+        }
+    });
     let mut start = vec![0u32; n + 1];
     for &(from, _) in &edges {
         start[from as usize + 1] += 1;

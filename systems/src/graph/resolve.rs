@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use codepulse_components::Language;
 use hashbrown::{HashMap, HashSet};
@@ -49,6 +50,14 @@ pub enum EdgeKind {
     Implements,
     Contains,
 }
+
+/// Every [`EdgeKind`], in declaration order (`kind as usize` indexes it).
+pub const EDGE_KINDS: [EdgeKind; 4] = [
+    EdgeKind::Calls,
+    EdgeKind::Uses,
+    EdgeKind::Implements,
+    EdgeKind::Contains,
+];
 
 impl EdgeKind {
     pub fn name(self) -> &'static str {
@@ -151,7 +160,8 @@ impl Files {
 #[derive(Clone, Debug)]
 struct FileEntry {
     language: Language,
-    symbols: FileSymbols,
+    /// Shared with whoever extracted it (the file's `Symbols` component): never copied.
+    symbols: Arc<FileSymbols>,
     /// Ids of `symbols.definitions`, index for index.
     ids: Vec<SymbolId>,
     /// Names this file references (calls, types, implements): its edges depend on their
@@ -286,12 +296,14 @@ pub struct SymbolGraph {
 
 impl SymbolGraph {
     /// A graph of these files (relative paths with `/`), built cold.
-    pub fn build(files: impl IntoIterator<Item = (String, Language, FileSymbols)>) -> SymbolGraph {
+    pub fn build<S: Into<Arc<FileSymbols>>>(
+        files: impl IntoIterator<Item = (String, Language, S)>,
+    ) -> SymbolGraph {
         let mut graph = SymbolGraph::default();
         let mut paths = Vec::new();
         for (path, language, symbols) in files {
             graph.remove_symbols(&path);
-            graph.insert_symbols(path.clone(), language, symbols);
+            graph.insert_symbols(path.clone(), language, symbols.into());
             paths.push(path);
         }
         // Every file is touched: no need to work out which symbols' files are.
@@ -309,14 +321,19 @@ impl SymbolGraph {
     /// kind, export status) keeps its id and the edges into it, so an edit that moves code but
     /// defines the same things re-resolves the edited file only. [`SymbolGraph::update_files`]
     /// of one change.
-    pub fn replace_file(&mut self, path: &str, language: Language, symbols: FileSymbols) {
-        self.update_files([(path.to_string(), Some((language, symbols)))]);
+    pub fn replace_file(
+        &mut self,
+        path: &str,
+        language: Language,
+        symbols: impl Into<Arc<FileSymbols>>,
+    ) {
+        self.update_files([(path.to_string(), Some((language, symbols.into())))]);
     }
 
     /// Removes one file and re-resolves the files that referenced its names or looked for a
     /// file at its place. [`SymbolGraph::update_files`] of one removal.
     pub fn remove_file(&mut self, path: &str) {
-        self.update_files([(path.to_string(), None)]);
+        self.update_files([(path.to_string(), None::<(Language, Arc<FileSymbols>)>)]);
     }
 
     /// Marks touched files whose export status changed, what they re-export, and the
@@ -384,7 +401,7 @@ impl SymbolGraph {
     pub fn file(&self, path: &str) -> Option<(Language, &FileSymbols, &[SymbolId])> {
         self.files
             .get(path)
-            .map(|f| (f.language, &f.symbols, f.ids.as_slice()))
+            .map(|f| (f.language, &*f.symbols, f.ids.as_slice()))
     }
 
     /// Every file's path, sorted.
@@ -411,9 +428,9 @@ impl SymbolGraph {
     /// applied one by one with [`SymbolGraph::replace_file`] / [`SymbolGraph::remove_file`],
     /// for the cost of one re-resolution per affected file (a cold load in batches changes
     /// hundreds of files in one tick).
-    pub fn update_files(
+    pub fn update_files<S: Into<Arc<FileSymbols>>>(
         &mut self,
-        changes: impl IntoIterator<Item = (String, Option<(Language, FileSymbols)>)>,
+        changes: impl IntoIterator<Item = (String, Option<(Language, S)>)>,
     ) {
         // The names whose definitions changed, by the scope kind of their language: only the
         // files of that kind can resolve to them.
@@ -433,18 +450,20 @@ impl SymbolGraph {
             // another file resolves can change, so the file keeps its ids and only its own
             // references are resolved again, if they changed at all.
             let new = match new {
-                Some((language, symbols)) => match self.update_in_place(&path, language, symbols) {
-                    Ok(InPlace::Unchanged) => continue,
-                    Ok(InPlace::Within(definitions)) => {
-                        partial.push((path, definitions));
-                        continue;
+                Some((language, symbols)) => {
+                    match self.update_in_place(&path, language, symbols.into()) {
+                        Ok(InPlace::Unchanged) => continue,
+                        Ok(InPlace::Within(definitions)) => {
+                            partial.push((path, definitions));
+                            continue;
+                        }
+                        Ok(InPlace::Whole) => {
+                            in_place.push(path);
+                            continue;
+                        }
+                        Err(symbols) => Some((language, symbols)),
                     }
-                    Ok(InPlace::Whole) => {
-                        in_place.push(path);
-                        continue;
-                    }
-                    Err(symbols) => Some((language, symbols)),
-                },
+                }
                 None => None,
             };
             let old_key = dead::export_key(self, &path);
@@ -596,7 +615,20 @@ impl SymbolGraph {
     /// Incoming edges of a symbol of one kind: its callers (`Calls`), users (`Uses`),
     /// implementors (`Implements`) or container (`Contains`).
     pub fn incoming(&self, id: SymbolId, kind: EdgeKind) -> impl Iterator<Item = Edge> + '_ {
-        self.incoming_edges(id).filter(move |e| e.kind == kind)
+        self.incoming_of_kinds(
+            id,
+            &EDGE_KINDS[kind as usize..=kind as usize],
+            Confidence::NameOnly,
+        )
+    }
+
+    /// How many edges the graph stores and how many name-only references it keeps in their
+    /// stead (each implies an edge to every definition of its name: [`SymbolGraph::edges`]).
+    pub fn stored(&self) -> (usize, usize) {
+        self.files
+            .values()
+            .map(|f| (f.edges.len(), f.name_refs.len()))
+            .fold((0, 0), |(e, r), (fe, fr)| (e + fe, r + fr))
     }
 
     /// Every edge, file by file: the stored ones, then those implied by name-only references.
@@ -622,6 +654,51 @@ impl SymbolGraph {
         })
     }
 
+    /// Calls `f` with every edge of a confidence of at least `min`, file by file: the edges of
+    /// [`SymbolGraph::edges_at_least`], faster over the whole graph (the candidates of each
+    /// name are looked up once, not once per reference).
+    pub fn for_each_edge(&self, min: Confidence, mut f: impl FnMut(Edge)) {
+        let implied = Confidence::NameOnly.at_least(min);
+        let mut candidates: HashMap<&str, Vec<(SymbolId, DefKind, Scope)>> = HashMap::new();
+        for path in &self.paths {
+            let file = &self.files[path];
+            for e in &file.edges {
+                if e.confidence.at_least(min) {
+                    f(*e);
+                }
+            }
+            if !implied {
+                continue;
+            }
+            let scope = scope_of(file.language);
+            for (name, r) in &file.name_refs {
+                let named = candidates.entry(name.as_str()).or_insert_with(|| {
+                    self.by_name(name)
+                        .map(|id| {
+                            let s = self.symbol(id).expect("live");
+                            (id, s.kind, scope_of(s.language))
+                        })
+                        .collect()
+                });
+                for &(to, kind, s) in named.iter() {
+                    if to != r.from
+                        && s == scope
+                        && r.accepts(kind)
+                        && !(r.kind == EdgeKind::Uses
+                            && edge_in(&file.edges, r.from, to, EdgeKind::Implements))
+                    {
+                        f(Edge {
+                            from: r.from,
+                            to,
+                            kind: r.kind,
+                            confidence: Confidence::NameOnly,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     /// Incoming edges of a symbol, every kind: the stored ones in edge order, then the implied.
     pub fn incoming_edges(&self, id: SymbolId) -> impl Iterator<Item = Edge> + '_ {
         self.incoming_edges_at_least(id, Confidence::NameOnly)
@@ -634,12 +711,23 @@ impl SymbolGraph {
         id: SymbolId,
         min: Confidence,
     ) -> impl Iterator<Item = Edge> + '_ {
+        self.incoming_of_kinds(id, &EDGE_KINDS, min)
+    }
+
+    /// Incoming edges of a symbol of these kinds with a confidence of at least `min` (the
+    /// name-only references of other kinds are not looked at).
+    pub fn incoming_of_kinds<'a>(
+        &'a self,
+        id: SymbolId,
+        kinds: &'a [EdgeKind],
+        min: Confidence,
+    ) -> impl Iterator<Item = Edge> + 'a {
         let stored = self
             .incoming
             .get(&id)
             .into_iter()
             .flatten()
-            .filter(move |e| e.confidence.at_least(min))
+            .filter(move |e| kinds.contains(&e.kind) && e.confidence.at_least(min))
             .copied();
         let symbol = self
             .symbol(id)
@@ -653,6 +741,7 @@ impl SymbolGraph {
                     .copied()
                     .filter(move |r| {
                         r.from != id
+                            && kinds.contains(&r.kind)
                             && r.accepts(s.kind)
                             && self.symbol(r.from).map(|f| scope_of(f.language)) == Some(scope)
                             && !(r.kind == EdgeKind::Uses
@@ -710,12 +799,7 @@ impl SymbolGraph {
         let Some(f) = self.symbol(from).and_then(|s| self.files.get(&s.file)) else {
             return false;
         };
-        let at = f
-            .edges
-            .partition_point(|e| (e.from, e.to, e.kind) < (from, to, kind));
-        f.edges
-            .get(at)
-            .is_some_and(|e| (e.from, e.to, e.kind) == (from, to, kind))
+        edge_in(&f.edges, from, to, kind)
     }
 
     /// Every live symbol with its id, in id order.
@@ -858,8 +942,8 @@ impl SymbolGraph {
         &mut self,
         path: &str,
         language: Language,
-        symbols: FileSymbols,
-    ) -> Result<InPlace, FileSymbols> {
+        symbols: Arc<FileSymbols>,
+    ) -> Result<InPlace, Arc<FileSymbols>> {
         let Some(entry) = self.files.get(path) else {
             return Err(symbols);
         };
@@ -917,7 +1001,7 @@ impl SymbolGraph {
         Ok(resolve)
     }
 
-    fn insert_symbols(&mut self, path: String, language: Language, symbols: FileSymbols) {
+    fn insert_symbols(&mut self, path: String, language: Language, symbols: Arc<FileSymbols>) {
         let mut ids = Vec::with_capacity(symbols.definitions.len());
         for d in &symbols.definitions {
             let parent = d.parent.map(|p| ids[p]);
@@ -1000,7 +1084,7 @@ impl SymbolGraph {
         &mut self,
         path: String,
         language: Language,
-        symbols: FileSymbols,
+        symbols: Arc<FileSymbols>,
         ids: Vec<SymbolId>,
     ) {
         let referenced = referenced_names(&symbols);
@@ -1042,7 +1126,7 @@ impl SymbolGraph {
     /// spans move), the others are freed or added. Returns the names of the unpaired ones,
     /// whose referencing files must be re-resolved. Edges into paired ids from other files
     /// stay: nothing they were resolved from changed.
-    fn update_symbols(&mut self, path: &str, symbols: FileSymbols) -> BTreeSet<String> {
+    fn update_symbols(&mut self, path: &str, symbols: Arc<FileSymbols>) -> BTreeSet<String> {
         let mut old = self.files.remove(path).expect("a present file");
         // Kept for re-resolution to diff against.
         let old_edges = std::mem::take(&mut old.edges);
@@ -1721,6 +1805,14 @@ fn split_written(written: &str) -> (Option<&str>, &str) {
         }
     }
     (None, base)
+}
+
+/// Whether sorted `edges` hold one of this kind from `from` to `to`.
+fn edge_in(edges: &[Edge], from: SymbolId, to: SymbolId, kind: EdgeKind) -> bool {
+    let at = edges.partition_point(|e| (e.from, e.to, e.kind) < (from, to, kind));
+    edges
+        .get(at)
+        .is_some_and(|e| (e.from, e.to, e.kind) == (from, to, kind))
 }
 
 /// What resolving one reference gives.
