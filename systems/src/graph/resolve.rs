@@ -120,6 +120,14 @@ impl NameRef {
             .into_iter()
             .any(|t| self.targets & t.bit() != 0 && t.accepts(kind))
     }
+
+    /// The kinds of definition it accepts, as bits (`1 << kind as u32`).
+    fn accepted_kinds(self) -> u32 {
+        DefKind::ALL
+            .into_iter()
+            .filter(|k| self.accepts(*k))
+            .fold(0, |bits, k| bits | 1 << k as u32)
+    }
 }
 
 /// What an imported local name stands for.
@@ -659,7 +667,9 @@ impl SymbolGraph {
     /// name are looked up once, not once per reference).
     pub fn for_each_edge(&self, min: Confidence, mut f: impl FnMut(Edge)) {
         let implied = Confidence::NameOnly.at_least(min);
-        let mut candidates: HashMap<&str, Vec<(SymbolId, DefKind, Scope)>> = HashMap::new();
+        // Per name: its definitions of each scope kind, with their kinds as bits.
+        let mut candidates: HashMap<&str, Vec<(SymbolId, u32, Scope)>> = HashMap::new();
+        let mut implemented: Vec<SymbolId> = Vec::new();
         for path in &self.paths {
             let file = &self.files[path];
             for e in &file.edges {
@@ -676,16 +686,28 @@ impl SymbolGraph {
                     self.by_name(name)
                         .map(|id| {
                             let s = self.symbol(id).expect("live");
-                            (id, s.kind, scope_of(s.language))
+                            (id, 1 << s.kind as u32, scope_of(s.language))
                         })
                         .collect()
                 });
+                let accepted = r.accepted_kinds();
+                // What its origin implements: a use of it is that implements edge.
+                implemented.clear();
+                if r.kind == EdgeKind::Uses {
+                    let at = file.edges.partition_point(|e| e.from < r.from);
+                    implemented.extend(
+                        file.edges[at..]
+                            .iter()
+                            .take_while(|e| e.from == r.from)
+                            .filter(|e| e.kind == EdgeKind::Implements)
+                            .map(|e| e.to),
+                    );
+                }
                 for &(to, kind, s) in named.iter() {
                     if to != r.from
                         && s == scope
-                        && r.accepts(kind)
-                        && !(r.kind == EdgeKind::Uses
-                            && edge_in(&file.edges, r.from, to, EdgeKind::Implements))
+                        && accepted & kind != 0
+                        && !implemented.contains(&to)
                     {
                         f(Edge {
                             from: r.from,
