@@ -96,14 +96,20 @@ fn columns_of(
         },
         SymbolKind(s.kind),
         SymbolVisibility(s.visibility),
-        SymbolSpan {
-            start_byte: s.start_byte as u32,
-            end_byte: s.end_byte as u32,
-            start_line: s.start_line,
-            end_line: s.end_line,
-        },
+        span_of(graph, id),
         GraphNode(id.0),
     )
+}
+
+/// The span column of a symbol entity.
+fn span_of(graph: &SymbolGraph, id: SymbolId) -> SymbolSpan {
+    let s = graph.symbol(id).expect("a file's symbol is live");
+    SymbolSpan {
+        start_byte: s.start_byte as u32,
+        end_byte: s.end_byte as u32,
+        start_line: s.start_line,
+        end_line: s.end_line,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -113,6 +119,7 @@ pub fn update_graph(
     files: Query<Changed_>,
     mut removed: RemovedComponents<Symbols>,
     mut columns: Query<(Option<&mut DeadSymbols>, Option<&mut DeadSymbolRatio>)>,
+    mut spans: Query<&mut SymbolSpan>,
     mut commands: Commands,
     threads: Option<Res<WorkerThreads>>,
     (pending, discovering): (Query<(), With<PendingLoad>>, Option<Res<DiscoveryRequest>>),
@@ -184,9 +191,19 @@ pub fn update_graph(
             && state.graph.file_symbols(&path) == old.as_slice()
             && old.iter().all(|&id| state.symbol_entity(id).is_some());
         if kept {
+            // The same ids keep their name, kind and visibility (what pairs them): only the
+            // spans move, and only those written.
             for &id in &old {
                 let entity = state.symbol_entity(id).expect("kept");
-                commands.entity(entity).insert(columns_of(&state.graph, id));
+                let span = span_of(&state.graph, id);
+                match spans.get_mut(entity) {
+                    Ok(mut old) => {
+                        old.set_if_neq(span);
+                    }
+                    Err(_) => {
+                        commands.entity(entity).insert(span);
+                    }
+                }
             }
             continue;
         }

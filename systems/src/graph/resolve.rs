@@ -18,7 +18,7 @@ use codepulse_components::Language;
 use hashbrown::{HashMap, HashSet};
 
 use super::dead;
-use super::{DefKind, Definition, FileSymbols, RefKind, Visibility};
+use super::{DefKind, Definition, FileSymbols, RefKind, Reference, Visibility};
 use crate::lang::{Scope, symbol_rules};
 
 /// Index of a symbol in [`SymbolGraph::symbol`]; stable while its file is unchanged.
@@ -1670,6 +1670,23 @@ enum InPlace {
 /// Which references of a file with the same definitions changed other than in position,
 /// compared per enclosing definition.
 fn changed_references(old: &FileSymbols, new: &FileSymbols) -> InPlace {
+    // The usual edit changes no reference: one pass, no grouping.
+    let same = |a: &Reference, b: &Reference| {
+        a.kind == b.kind
+            && a.enclosing == b.enclosing
+            && a.name == b.name
+            && a.receiver == b.receiver
+            && a.modifier == b.modifier
+    };
+    if old.references.len() == new.references.len()
+        && old
+            .references
+            .iter()
+            .zip(&new.references)
+            .all(|(a, b)| same(a, b))
+    {
+        return InPlace::Unchanged;
+    }
     type Key<'a> = (RefKind, &'a str, Option<&'a str>, Option<&'a str>);
     fn group(symbols: &FileSymbols) -> HashMap<Option<usize>, Vec<Key<'_>>> {
         let mut by: HashMap<Option<usize>, Vec<Key<'_>>> = HashMap::new();
