@@ -1032,7 +1032,8 @@ impl SymbolGraph {
         for probe in Probe::of_file(&path, language) {
             add_to(&mut self.files_by_probe, probe, &path);
         }
-        self.index_file(path, language, symbols, ids);
+        let referenced = referenced_names(&symbols);
+        self.index_file(path, language, symbols, ids, (referenced, &BTreeSet::new()));
     }
 
     /// A new symbol for a definition of `path` (a freed id when there is one), indexed by name
@@ -1108,9 +1109,10 @@ impl SymbolGraph {
         language: Language,
         symbols: Arc<FileSymbols>,
         ids: Vec<SymbolId>,
+        (referenced, indexed): (BTreeSet<String>, &BTreeSet<String>),
     ) {
-        let referenced = referenced_names(&symbols);
-        for name in &referenced {
+        // The names `indexed` (those of the file's previous symbols) list it already.
+        for name in referenced.difference(indexed) {
             match self.referencing.get_mut(name) {
                 Some(files) => {
                     if !files.contains(&path) {
@@ -1222,7 +1224,13 @@ impl SymbolGraph {
             changed.insert(self.symbol(id).expect("live symbol").name.clone());
             self.free_symbol(id);
         }
-        self.index_file(path.to_string(), old.language, symbols, ids);
+        self.index_file(
+            path.to_string(),
+            old.language,
+            symbols,
+            ids,
+            (referenced, &old.referenced),
+        );
         let entry = self.files.get_mut(path).expect("just indexed");
         entry.edges = old_edges;
         entry.name_refs = old_name_refs;
