@@ -21,23 +21,16 @@ use codepulse_systems::graph::{
 };
 use proptest::prelude::*;
 
+mod support;
+
+use support::{fixtures, projects_in, source_files};
+
 fn graph_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph")
+    fixtures("graph")
 }
 
 fn dead_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dead")
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = e.expect("entry").path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
+    fixtures("dead")
 }
 
 /// The files of one fixture project: relative path, language, symbols.
@@ -46,41 +39,17 @@ fn project(name: &str) -> Vec<(String, Language, FileSymbols)> {
 }
 
 fn project_in(root: &Path, name: &str) -> Vec<(String, Language, FileSymbols)> {
-    let dir = root.join(name);
-    let mut paths = Vec::new();
-    walk(&dir, &mut paths);
-    paths.sort();
-    paths
+    source_files(&root.join(name))
         .into_iter()
-        .filter_map(|p| {
-            let language = Language::from_path(&p)?;
-            let text = std::fs::read_to_string(&p).expect("UTF-8");
+        .map(|(rel, language, text)| {
             let tree = parse_source(language, &text);
-            let rel = p
-                .strip_prefix(&dir)
-                .expect("inside")
-                .to_string_lossy()
-                .replace('\\', "/");
-            Some((rel, language, extract_symbols(language, &tree, &text)))
+            (rel, language, extract_symbols(language, &tree, &text))
         })
         .collect()
 }
 
 fn projects() -> Vec<String> {
     projects_in(&graph_root())
-}
-
-fn projects_in(root: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root)
-        .expect("fixtures")
-        .filter_map(|e| {
-            let p = e.ok()?.path();
-            p.is_dir()
-                .then(|| p.file_name()?.to_str().map(str::to_string))?
-        })
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]

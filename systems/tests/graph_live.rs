@@ -35,36 +35,9 @@ impl Rng {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = e.expect("entry").path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
+mod support;
 
-/// The source files of a fixture project: relative path, language, text.
-fn project(dir: &Path) -> Vec<(String, Language, String)> {
-    let mut paths = Vec::new();
-    walk(dir, &mut paths);
-    paths.sort();
-    paths
-        .into_iter()
-        .filter_map(|p| {
-            let language = Language::from_path(&p)?;
-            let text = std::fs::read_to_string(&p).expect("UTF-8");
-            let rel = p
-                .strip_prefix(dir)
-                .expect("inside")
-                .to_string_lossy()
-                .replace('\\', "/");
-            Some((rel, language, text))
-        })
-        .collect()
-}
+use support::{fixtures, projects_in, source_files};
 
 fn spawn_file(world: &mut World, rel: &str, language: Language, text: &str) -> Entity {
     world
@@ -240,16 +213,14 @@ impl Snap for TextEdit {
 #[test]
 fn issue_6_the_live_graph_equals_a_cold_build_after_random_edits() {
     bevy_tasks::ComputeTaskPool::get_or_init(bevy_tasks::TaskPool::default);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph");
-    let mut projects: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("fixtures")
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| p.is_dir())
+    let root = fixtures("graph");
+    let projects: Vec<PathBuf> = projects_in(&root)
+        .into_iter()
+        .map(|name| root.join(name))
         .collect();
-    projects.sort();
     assert!(projects.len() >= 6);
     for (n, dir) in projects.iter().enumerate() {
-        let files = project(dir);
+        let files = source_files(dir);
         let names: Vec<String> = {
             let mut all = std::collections::BTreeSet::new();
             for (_, _, text) in &files {
@@ -330,8 +301,7 @@ fn issue_6_the_live_graph_equals_a_cold_build_after_random_edits() {
 #[test]
 fn issue_6_the_graph_waits_for_a_load_to_finish() {
     bevy_tasks::ComputeTaskPool::get_or_init(bevy_tasks::TaskPool::default);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph/rust");
-    let files = project(&dir);
+    let files = source_files(&fixtures("graph").join("rust"));
     assert!(files.len() >= 3);
     for never_ends in [false, true] {
         let mut world = World::new();

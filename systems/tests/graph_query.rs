@@ -10,7 +10,7 @@
 //! budget, cycles and blast radii agree with brute-force reachability, every JSON parses.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use codepulse_components::Language;
 use codepulse_systems::analysis::{analyze_source, parse_source};
@@ -19,23 +19,12 @@ use codepulse_systems::graph::{
     SymbolGraph, SymbolId, doc_comment_above, estimate_tokens, extract_symbols,
 };
 
-fn manifest() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod support;
+
+use support::{fixtures, projects_in, source_files};
 
 fn graph_root() -> PathBuf {
-    manifest().join("tests/fixtures/graph")
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = e.expect("entry").path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
+    fixtures("graph")
 }
 
 /// One fixture project: its graph and its files' texts.
@@ -46,23 +35,10 @@ struct Project {
 
 impl Project {
     fn load(name: &str) -> Project {
-        let dir = graph_root().join(name);
-        let mut paths = Vec::new();
-        walk(&dir, &mut paths);
-        paths.sort();
         let mut texts = HashMap::new();
         let mut files = Vec::new();
-        for p in paths {
-            let Some(language) = Language::from_path(&p) else {
-                continue;
-            };
-            let text = std::fs::read_to_string(&p).expect("UTF-8");
+        for (rel, language, text) in source_files(&graph_root().join(name)) {
             let tree = parse_source(language, &text);
-            let rel = p
-                .strip_prefix(&dir)
-                .expect("inside")
-                .to_string_lossy()
-                .replace('\\', "/");
             files.push((
                 rel.clone(),
                 language,
@@ -103,16 +79,7 @@ impl Project {
 }
 
 fn projects() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(graph_root())
-        .expect("fixtures")
-        .filter_map(|e| {
-            let p = e.ok()?.path();
-            p.is_dir()
-                .then(|| p.file_name()?.to_str().map(str::to_string))?
-        })
-        .collect();
-    names.sort();
-    names
+    projects_in(&graph_root())
 }
 
 /// Runs one script line: `PROJECT [--json] WORDS...`.
@@ -186,7 +153,7 @@ fn query_script_matches_its_expected_output() {
 
 #[test]
 fn doc_comments_match_their_snapshots() {
-    let dir = manifest().join("tests/fixtures/docs");
+    let dir = fixtures("docs");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("docs fixtures")
         .filter_map(|e| {
