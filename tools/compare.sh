@@ -25,6 +25,8 @@ LIZARD_VERSION=1.24.3
 RCA_VERSION=0.0.25
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=tools/lib.sh
+. "$ROOT/tools/lib.sh"
 write_docs=0
 runs=3
 positional=()
@@ -158,19 +160,6 @@ r_liz=$(ratio "${WALL[lizard]}" "${WALL[codepulse]}")
 r_cpu=$(ratio "${CPU[codepulse]}" "${CPU[bareparse]}")
 if ((cp_ok == 0)); then r_rca=n/a r_liz=n/a r_cpu=n/a; fi
 
-# The commit measured, "-dirty" when the code (not docs or tools) has uncommitted changes.
-code_rev() {
-    (
-        cd "$ROOT" || exit
-        local rev
-        rev="$(git rev-parse --short HEAD 2>/dev/null)" || { echo '?'; exit; }
-        if [[ -n "$(git status --porcelain -- Cargo.toml Cargo.lock components systems engine 2>/dev/null)" ]]; then
-            rev+="-dirty"
-        fi
-        echo "$rev"
-    )
-}
-
 table() {
     echo "| tool | files | functions | wall (s, median of $runs) | CPU user+sys (s) | peak RSS (MiB) | wall vs codepulse | exit |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|"
@@ -193,13 +182,6 @@ table() {
     echo "| rust-code-analysis-cli wall / codepulse wall ≥ 5 | $r_rca | $(verdict "$r_rca" 5 '>=') |"
     echo "| lizard wall / codepulse wall ≥ 3.5 | $r_liz | $(verdict "$r_liz" 3.5 '>=') |"
     echo "| codepulse CPU / bareparse CPU ≤ 1.3 | $r_cpu | $(verdict "$r_cpu" 1.3 '<=') |"
-}
-
-machine() {
-    local cpu mem
-    cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-    mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-    echo "nproc $(nproc), CPU \"$cpu\", RAM $mem, $(uname -sr)"
 }
 
 TABLE="$(table)"

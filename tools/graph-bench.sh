@@ -12,6 +12,8 @@
 # `<!-- graph:end -->` of docs/benchmarks.md (with the command, machine, date and commit).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=tools/lib.sh
+. "$ROOT/tools/lib.sh"
 write_docs=0
 args=()
 for a in "$@"; do
@@ -93,7 +95,7 @@ if ((write_docs)); then
     DOC="$ROOT/docs/benchmarks.md"
     SECTION="$(mktemp)"
     {
-        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), nproc $(nproc), CPU \"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\", $(uname -sr):"
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(code_rev), $(machine):"
         echo
         echo '```sh'
         echo "tools/graph-bench.sh --write-docs ${args[*]}"

@@ -31,6 +31,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=tools/lib.sh
+. "$ROOT/tools/lib.sh"
 CORPUS="${CODEPULSE_CORPUS:-$HOME/.cache/codepulse/corpus}"
 WS="${CODEPULSE_LOADGEN_WS:-$HOME/.cache/codepulse/loadgen-ws}"
 quick=0 write_docs=0 threads=2 files=50 seed=1 soak=0 soak_rate=10000 workspace_only=0
@@ -226,18 +228,8 @@ END_HWM="$(vm VmHWM)"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- 5. report --------------------------------------------------------------------------------
-code_rev() {
-    local rev
-    rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" || { echo '?'; return; }
-    [[ -z "$(git -C "$ROOT" status --porcelain -- Cargo.toml Cargo.lock components systems engine tools/loadgen 2>/dev/null)" ]] || rev+="-dirty"
-    echo "$rev"
-}
-machine() {
-    local cpu mem
-    cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-    mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-    echo "nproc $(nproc), CPU \"$cpu\", RAM $mem, $(uname -sr)"
-}
+# The engine and the load generator are what is measured.
+MEASURED=(Cargo.toml Cargo.lock components systems engine tools/loadgen)
 if ((quick)); then CMD="tools/loadgen.sh --quick"; else CMD="tools/loadgen.sh"; fi
 ((threads == 2)) || CMD+=" --threads $threads"
 ((files == 50)) || CMD+=" --files $files"
@@ -306,7 +298,7 @@ for n in notes:
 PY
 )"
 echo
-echo "codepulse $(code_rev), $(machine); load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
+echo "codepulse $(code_rev "${MEASURED[@]}"), $(machine); load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
 echo "workspace: $WS_FILES files, $WS_LINES lines; warm in $WARM_S s; engine at the end: VmRSS $((END_RSS / 1048576)) MiB, VmHWM $((END_HWM / 1048576)) MiB"
 echo
 echo "$TABLES"
@@ -318,7 +310,7 @@ if ((write_docs)); then
     DOC="$ROOT/docs/benchmarks.md"
     SECTION="$TMP/section.md"
     {
-        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(code_rev), on: $(machine)."
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(code_rev "${MEASURED[@]}"), on: $(machine)."
         echo "Load average (1/5/15 min) before the runs: $LOAD_BEFORE; after: $LOAD_AFTER."
         echo "Engine: \`codepulse watch --threads $threads --no-snapshot\` on the workspace below (warm in $WARM_S s);"
         echo "loadgen: $files documents (seed $seed), 20 % of the changes as LSP ranges."

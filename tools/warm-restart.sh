@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=tools/lib.sh
+. "$ROOT/tools/lib.sh"
 CORPUS="${CODEPULSE_CORPUS:-$HOME/.cache/codepulse/corpus}"
 write_docs=0 runs=5 threads=2 corpus=1
 while (($#)); do
@@ -123,18 +125,6 @@ done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- 4. report --------------------------------------------------------------------------------
-code_rev() {
-    local rev
-    rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" || { echo '?'; return; }
-    [[ -z "$(git -C "$ROOT" status --porcelain -- Cargo.toml Cargo.lock components systems engine 2>/dev/null)" ]] || rev+="-dirty"
-    echo "$rev"
-}
-machine() {
-    local cpu mem
-    cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-    mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-    echo "nproc $(nproc), CPU \"$cpu\", RAM $mem, $(uname -sr)"
-}
 TABLE="$(python3 - "$RESULTS" "$WS" <<'PY'
 import json, statistics, sys
 results = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

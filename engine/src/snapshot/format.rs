@@ -462,29 +462,17 @@ impl<'a> Reader<'a> {
         let path: Box<str> = self.str()?.into();
         let language = self.tag(&Language::ALL, "an unknown language")?;
         let hash = ContentHash(self.u128_le()?);
-        let mut t = [0u32; 8];
-        for v in &mut t {
-            *v = self.u32()?;
-        }
-        let [
-            functions,
-            cyclomatic_sum,
-            cyclomatic_max,
-            cognitive_sum,
-            cognitive_max,
-            max_nesting,
-            function_loc_sum,
-            lines,
-        ] = t;
+        // Fields are read in the order they are written (a struct expression evaluates its
+        // fields in source order).
         let totals = FileTotals {
-            functions,
-            cyclomatic_sum,
-            cyclomatic_max,
-            cognitive_sum,
-            cognitive_max,
-            max_nesting,
-            function_loc_sum,
-            lines,
+            functions: self.u32()?,
+            cyclomatic_sum: self.u32()?,
+            cyclomatic_max: self.u32()?,
+            cognitive_sum: self.u32()?,
+            cognitive_max: self.u32()?,
+            max_nesting: self.u32()?,
+            function_loc_sum: self.u32()?,
+            lines: self.u32()?,
         };
         let parse_errors = ParseErrors(self.u32()?);
         let n = self.counted(MIN_FUNCTION)?;

@@ -121,6 +121,16 @@ impl NameRef {
             .any(|t| self.targets & t.bit() != 0 && t.accepts(kind))
     }
 
+    /// The edge it implies to `to`.
+    fn edge_to(self, to: SymbolId) -> Edge {
+        Edge {
+            from: self.from,
+            to,
+            kind: self.kind,
+            confidence: Confidence::NameOnly,
+        }
+    }
+
     /// The kinds of definition it accepts, as bits (`1 << kind as u32`).
     fn accepted_kinds(self) -> u32 {
         DefKind::ALL
@@ -644,27 +654,17 @@ impl SymbolGraph {
         self.edges_at_least(Confidence::NameOnly)
     }
 
-    /// Every edge with a confidence of at least `min`.
+    /// Every edge with a confidence of at least `min`, file by file
+    /// ([`SymbolGraph::for_each_edge`], collected).
     pub fn edges_at_least(&self, min: Confidence) -> impl Iterator<Item = Edge> + '_ {
-        let implied = Confidence::NameOnly.at_least(min);
-        self.paths.iter().flat_map(move |path| {
-            let f = &self.files[path];
-            let stored = f
-                .edges
-                .iter()
-                .filter(move |e| e.confidence.at_least(min))
-                .copied();
-            let refs = if implied { &f.name_refs[..] } else { &[] };
-            stored.chain(
-                refs.iter()
-                    .flat_map(move |(name, r)| self.implied(name, *r)),
-            )
-        })
+        let mut edges = Vec::new();
+        self.for_each_edge(min, |e| edges.push(e));
+        edges.into_iter()
     }
 
-    /// Calls `f` with every edge of a confidence of at least `min`, file by file: the edges of
-    /// [`SymbolGraph::edges_at_least`], faster over the whole graph (the candidates of each
-    /// name are looked up once, not once per reference).
+    /// Calls `f` with every edge of a confidence of at least `min`, file by file: the stored
+    /// ones, then those its name-only references imply ([`SymbolGraph::implies`], with the
+    /// candidates of each name looked up once, not once per reference).
     pub fn for_each_edge(&self, min: Confidence, mut f: impl FnMut(Edge)) {
         let implied = Confidence::NameOnly.at_least(min);
         // Per name: its definitions of each scope kind, with their kinds as bits.
@@ -709,12 +709,7 @@ impl SymbolGraph {
                         && accepted & kind != 0
                         && !implemented.contains(&to)
                     {
-                        f(Edge {
-                            from: r.from,
-                            to,
-                            kind: r.kind,
-                            confidence: Confidence::NameOnly,
-                        });
+                        f(r.edge_to(to));
                     }
                 }
             }
@@ -723,21 +718,12 @@ impl SymbolGraph {
 
     /// Incoming edges of a symbol, every kind: the stored ones in edge order, then the implied.
     pub fn incoming_edges(&self, id: SymbolId) -> impl Iterator<Item = Edge> + '_ {
-        self.incoming_edges_at_least(id, Confidence::NameOnly)
-    }
-
-    /// Incoming edges of a symbol with a confidence of at least `min` (the name-only
-    /// references of its name are not even looked at for a higher one).
-    pub fn incoming_edges_at_least(
-        &self,
-        id: SymbolId,
-        min: Confidence,
-    ) -> impl Iterator<Item = Edge> + '_ {
-        self.incoming_of_kinds(id, &EDGE_KINDS, min)
+        self.incoming_of_kinds(id, &EDGE_KINDS, Confidence::NameOnly)
     }
 
     /// Incoming edges of a symbol of these kinds with a confidence of at least `min` (the
-    /// name-only references of other kinds are not looked at).
+    /// name-only references of its name are not looked at for a higher one, nor those of
+    /// other kinds).
     pub fn incoming_of_kinds<'a>(
         &'a self,
         id: SymbolId,
@@ -751,69 +737,51 @@ impl SymbolGraph {
             .flatten()
             .filter(move |e| kinds.contains(&e.kind) && e.confidence.at_least(min))
             .copied();
-        let symbol = self
+        let named = self
             .symbol(id)
-            .filter(|_| Confidence::NameOnly.at_least(min));
-        let implied = symbol
-            .and_then(|s| Some((s, self.named_refs.get(&s.name)?)))
+            .filter(|_| Confidence::NameOnly.at_least(min))
+            .and_then(|s| self.named_refs.get(&s.name));
+        let implied = named
             .into_iter()
-            .flat_map(move |(s, refs)| {
-                let scope = scope_of(s.language);
-                refs.iter()
-                    .copied()
-                    .filter(move |r| {
-                        r.from != id
-                            && kinds.contains(&r.kind)
-                            && r.accepts(s.kind)
-                            && self.symbol(r.from).map(|f| scope_of(f.language)) == Some(scope)
-                            && !(r.kind == EdgeKind::Uses
-                                && self.has_edge(r.from, id, EdgeKind::Implements))
-                    })
-                    .map(move |r| Edge {
-                        from: r.from,
-                        to: id,
-                        kind: r.kind,
-                        confidence: Confidence::NameOnly,
-                    })
-            });
+            .flatten()
+            .copied()
+            .filter(move |r| kinds.contains(&r.kind) && self.implies(*r, id))
+            .map(move |r| r.edge_to(id));
         stored.chain(implied)
     }
 
-    /// The edges a name-only reference to `name` implies: one to each definition bearing the
-    /// name that it accepts, in a language of the same scope kind (a Python call is not a call
-    /// of a Go function), other than its origin; a use of a name its origin implements is that
-    /// implements edge.
+    /// The edges a name-only reference to `name` implies ([`SymbolGraph::implies`]).
     fn implied<'a>(&'a self, name: &'a str, r: NameRef) -> impl Iterator<Item = Edge> + 'a {
-        let scope = self.symbol(r.from).map(|s| scope_of(s.language));
         self.by_name(name)
-            .filter(move |&to| {
-                let s = self.symbol(to).expect("live");
-                to != r.from
-                    && r.accepts(s.kind)
-                    && Some(scope_of(s.language)) == scope
-                    && !(r.kind == EdgeKind::Uses
-                        && self.has_edge(r.from, to, EdgeKind::Implements))
-            })
-            .map(move |to| Edge {
-                from: r.from,
-                to,
-                kind: r.kind,
-                confidence: Confidence::NameOnly,
-            })
+            .filter(move |&to| self.implies(r, to))
+            .map(move |to| r.edge_to(to))
     }
 
-    /// The definitions a name-only reference may reach, whatever its kind of edge: what a
-    /// change of the reference touches.
+    /// The definitions a name-only reference to `name` may reach, whatever its kind of edge
+    /// ([`SymbolGraph::reaches`]): what a change of the reference touches.
     fn implied_targets<'a>(
         &'a self,
         name: &'a str,
         r: NameRef,
     ) -> impl Iterator<Item = SymbolId> + 'a {
-        let scope = self.symbol(r.from).map(|s| scope_of(s.language));
-        self.by_name(name).filter(move |&to| {
-            let s = self.symbol(to).expect("live");
-            to != r.from && r.accepts(s.kind) && Some(scope_of(s.language)) == scope
-        })
+        self.by_name(name).filter(move |&to| self.reaches(r, to))
+    }
+
+    /// Whether a name-only reference reaches `to`, a definition bearing its name: one it
+    /// accepts, in a language of the same scope kind (a Python call is not a call of a Go
+    /// function), other than its origin.
+    fn reaches(&self, r: NameRef, to: SymbolId) -> bool {
+        let (Some(from), Some(s)) = (self.symbol(r.from), self.symbol(to)) else {
+            return false;
+        };
+        to != r.from && r.accepts(s.kind) && scope_of(from.language) == scope_of(s.language)
+    }
+
+    /// Whether a name-only reference implies an edge to `to`: it reaches it, and it is not a
+    /// use of a name its origin implements (that is the implements edge).
+    fn implies(&self, r: NameRef, to: SymbolId) -> bool {
+        self.reaches(r, to)
+            && !(r.kind == EdgeKind::Uses && self.has_edge(r.from, to, EdgeKind::Implements))
     }
 
     /// Whether a stored edge of this kind goes from `from` to `to`.
