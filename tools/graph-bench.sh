@@ -14,11 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=tools/lib.sh
 . "$ROOT/tools/lib.sh"
-write_docs=0
-args=()
-for a in "$@"; do
-    if [[ $a == --write-docs ]]; then write_docs=1; else args+=("$a"); fi
-done
+split_write_docs "$@"
 ((${#args[@]})) || args=(--warm-up-time 1 --measurement-time 5)
 LOG="$(mktemp)"
 OUT="$(mktemp)"

@@ -116,12 +116,8 @@ fi
 # --- 2. build ---------------------------------------------------------------------------------
 log "building codepulse and loadgen (release)"
 (cd "$ROOT" && cargo build --release --quiet -p codepulse -p codepulse-loadgen)
-TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-base=/dev/shm
-[[ -d $base && -w $base ]] || base=${TMPDIR:-/tmp}
-TMP="$(mktemp -d "$base/codepulse-loadgen.XXXXXX")"
-chmod 700 "$TMP"
+TARGET_DIR="$(target_dir)"
+TMP="$(private_tmp codepulse-loadgen)"
 ENGINE_PID=
 cleanup() {
     if [[ -n $ENGINE_PID ]] && kill -0 "$ENGINE_PID" 2>/dev/null; then

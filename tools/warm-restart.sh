@@ -51,12 +51,8 @@ lines_of() { "$ROOT/tools/corpus-stats.sh" "$1" | awk -F'|' '/\*\*total\*\*/ { g
 # --- 2. build ---------------------------------------------------------------------------------
 log "building codepulse (release)"
 (cd "$ROOT" && cargo build --release --quiet -p codepulse)
-TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-base=/dev/shm
-[[ -d $base && -w $base ]] || base=${TMPDIR:-/tmp}
-TMP="$(mktemp -d "$base/codepulse-warm.XXXXXX")"
-chmod 700 "$TMP"
+TARGET_DIR="$(target_dir)"
+TMP="$(private_tmp codepulse-warm)"
 # The snapshots go where they go by default (the cache directory's file system, so its fsync),
 # in a directory of their own.
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/codepulse"
